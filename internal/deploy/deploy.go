@@ -200,3 +200,24 @@ func SortDesired(ds []Desired) {
 func SortLive(ls []Live) {
 	slices.SortFunc(ls, func(a, b Live) int { return a.Key.Compare(b.Key) })
 }
+
+// Problem is one thing wrong with the capacity files: where, the CUE path of
+// the value concerned (e.g. workspaces."llm-a".deployments."x-1".capacity)
+// and a message a person understands. Validation reports every Problem.
+type Problem struct {
+	Pos     Pos    `json:"pos"`
+	Path    string `json:"path,omitempty"`
+	Message string `json:"message"`
+}
+
+// String renders "file:line:col: path: message", leaving out what is unknown.
+func (p Problem) String() string {
+	s := p.Message
+	if p.Path != "" {
+		s = p.Path + ": " + s
+	}
+	if p.Pos.IsValid() {
+		s = p.Pos.String() + ": " + s
+	}
+	return s
+}

@@ -48,6 +48,8 @@ type Change struct {
 	Action        Action      `json:"action"`
 	Before        State       `json:"before"`
 	After         State       `json:"after"`
+	// Pos is where the deployment is declared; not part of the document.
+	Pos deploy.Pos `json:"-"`
 }
 
 // Key returns the deployment the change is about.
@@ -69,6 +71,8 @@ type Error struct {
 	Workspace     string `json:"workspace"`
 	DeployedModel string `json:"deployed_model"`
 	Message       string `json:"message"`
+	// Pos is where the deployment is declared, when known; not part of the document.
+	Pos deploy.Pos `json:"-"`
 }
 
 // Key returns the deployment the error is about.
