@@ -25,6 +25,8 @@ type Client struct {
 	// workspaces holds pointers so that even a %+v of the Client (which
 	// fmt prints field by field) shows addresses, never a key.
 	workspaces map[string]*target
+	// maxPages and maxItems bound List; tests lower them.
+	maxPages, maxItems int
 }
 
 // target is one workspace's resolved endpoint.
@@ -41,7 +43,12 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{opts: opts, workspaces: make(map[string]*target, len(opts.Workspaces))}
+	c := &Client{
+		opts:       opts,
+		workspaces: make(map[string]*target, len(opts.Workspaces)),
+		maxPages:   maxListPages,
+		maxItems:   maxListItems,
+	}
 	ids := make([]string, 0, len(opts.Workspaces))
 	for id := range opts.Workspaces {
 		ids = append(ids, id)

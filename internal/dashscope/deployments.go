@@ -33,8 +33,8 @@ func (c *Client) List(ctx context.Context, workspace string) ([]deploy.Live, err
 		seen = make(map[string]bool)
 	)
 	for page := 1; ; page++ {
-		if page > maxListPages {
-			return nil, fmt.Errorf("list %s: more than %d pages", workspace, maxListPages)
+		if page > c.maxPages {
+			return nil, fmt.Errorf("list %s: more than %d pages", workspace, c.maxPages)
 		}
 		p, err := c.listPage(ctx, t, workspace, page)
 		if err != nil {
@@ -57,8 +57,8 @@ func (c *Client) List(ctx context.Context, workspace string) ([]deploy.Live, err
 		if len(items) > 0 && fresh == 0 {
 			return nil, fmt.Errorf("list %s: page %d repeats earlier deployments (is page_no ignored?)", workspace, page)
 		}
-		if len(out) > maxListItems {
-			return nil, fmt.Errorf("list %s: more than %d deployments", workspace, maxListItems)
+		if len(out) > c.maxItems {
+			return nil, fmt.Errorf("list %s: more than %d deployments", workspace, c.maxItems)
 		}
 		size := listPageSize
 		if p.PageSize != nil && *p.PageSize > 0 && *p.PageSize < size {
@@ -88,8 +88,8 @@ func (c *Client) listPage(ctx context.Context, t *target, workspace string, page
 	if err != nil {
 		return p, err
 	}
-	if p.Total != nil && *p.Total > maxListItems {
-		return p, fmt.Errorf("total %d exceeds the limit of %d deployments", *p.Total, maxListItems)
+	if p.Total != nil && *p.Total > c.maxItems {
+		return p, fmt.Errorf("total %d exceeds the limit of %d deployments", *p.Total, c.maxItems)
 	}
 	if p.PageNo != nil && *p.PageNo != page {
 		return p, fmt.Errorf("asked for page %d, got page %d", page, *p.PageNo)
