@@ -71,7 +71,7 @@ type step struct {
 // seen is what a stub server recorded about one request.
 type seen struct {
 	Method, Path, RawPath, Query, Body string
-	Header                               http.Header
+	Header                             http.Header
 }
 
 // stub answers requests with its steps in order, repeating the last one.
