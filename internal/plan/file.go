@@ -99,14 +99,12 @@ func Read(r io.Reader) (Plan, error) {
 	case *probe.FormatVersion != FormatVersion:
 		return Plan{}, fmt.Errorf("plan format_version %d is not supported; this capctl reads version %d", *probe.FormatVersion, FormatVersion)
 	}
+	// The probe has rejected bad syntax and trailing data already.
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var p Plan
 	if err := dec.Decode(&p); err != nil {
 		return Plan{}, jsonError(data, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return Plan{}, fmt.Errorf("plan has unexpected data after the document at %s", where(data, dec.InputOffset()))
 	}
 	p = normalize(p)
 	if err := check(p); err != nil {
