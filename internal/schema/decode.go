@@ -1,0 +1,111 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"cuelang.org/go/cue"
+
+	"github.com/capctl/capctl/internal/deploy"
+)
+
+// The JSON shape of a valid configuration. The schema has no defaults, so
+// the user's value alone holds all the data, and encoding it to JSON is far
+// cheaper than cue.Value.Decode (which builds an evaluation context per
+// value). Hidden fields and definitions are not part of the JSON.
+type (
+	jsonConfig struct {
+		Workspaces map[string]jsonWorkspace `json:"workspaces"`
+	}
+	jsonWorkspace struct {
+		Region      string                    `json:"region"`
+		Endpoint    string                    `json:"endpoint"`
+		APIKeyEnv   string                    `json:"api_key_env"`
+		Deployments map[string]jsonDeployment `json:"deployments"`
+	}
+	jsonDeployment struct {
+		Plan         deploy.Plan `json:"plan"`
+		Capacity     int         `json:"capacity"`
+		BaseCapacity int         `json:"base_capacity"`
+		PTU          *deploy.PTU `json:"ptu_capacity"`
+	}
+)
+
+// decode turns the validated user value into a Config.
+func (l *loader) decode() (deploy.Config, error) {
+	b, err := l.user.MarshalJSON()
+	if err != nil {
+		return deploy.Config{}, fmt.Errorf("encode configuration: %w", err)
+	}
+	var jc jsonConfig
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields() // the schema is closed; this guards against drift
+	if err := dec.Decode(&jc); err != nil {
+		return deploy.Config{}, fmt.Errorf("decode configuration: %w", err)
+	}
+	wsPos, depPos := l.declarations(jc)
+	var cfg deploy.Config
+	for id, jw := range jc.Workspaces {
+		cfg.Workspaces = append(cfg.Workspaces, workspace(id, jw, wsPos[id]))
+		for dep, jd := range jw.Deployments {
+			key := deploy.Key{Workspace: id, ID: dep}
+			cfg.Deployments = append(cfg.Deployments, deploy.Desired{
+				Key: key, Plan: jd.Plan, Capacity: jd.Capacity,
+				BaseCapacity: jd.BaseCapacity, PTU: jd.PTU, Pos: depPos[key],
+			})
+		}
+	}
+	slices.SortFunc(cfg.Workspaces, func(a, b deploy.Workspace) int { return strings.Compare(a.ID, b.ID) })
+	deploy.SortDesired(cfg.Deployments)
+	return cfg, nil
+}
+
+// workspace applies the defaults: the region only when no endpoint is set.
+func workspace(id string, jw jsonWorkspace, pos deploy.Pos) deploy.Workspace {
+	w := deploy.Workspace{
+		ID:        id,
+		Region:    jw.Region,
+		Endpoint:  strings.TrimSuffix(jw.Endpoint, "/"),
+		APIKeyEnv: jw.APIKeyEnv,
+		Pos:       pos,
+	}
+	if w.Region == "" && w.Endpoint == "" {
+		w.Region = deploy.DefaultRegion
+	}
+	if w.APIKeyEnv == "" {
+		w.APIKeyEnv = deploy.DefaultAPIKeyEnv
+	}
+	return w
+}
+
+// declarations finds where each workspace and deployment is declared: the
+// position of its label in the first file that names it. The index goes
+// only as deep as deployments, which keeps it cheap for large fleets.
+func (l *loader) declarations(jc jsonConfig) (map[string]deploy.Pos, map[deploy.Key]deploy.Pos) {
+	ix := newIndex(l.files, 4)
+	wsPos := make(map[string]deploy.Pos, len(jc.Workspaces))
+	depPos := map[deploy.Key]deploy.Pos{}
+	for id, jw := range jc.Workspaces {
+		wsPos[id] = l.indexedPos(ix, "workspaces", id)
+		for dep := range jw.Deployments {
+			depPos[deploy.Key{Workspace: id, ID: dep}] = l.indexedPos(ix, "workspaces", id, "deployments", dep)
+		}
+	}
+	return wsPos, depPos
+}
+
+// indexedPos looks labels up in ix, falling back to CUE's position for
+// fields the index does not see (made by comprehensions).
+func (l *loader) indexedPos(ix *index, labels ...string) deploy.Pos {
+	if pos := l.pos(ix.lookup(labels...)); pos.IsValid() {
+		return pos
+	}
+	sels := make([]cue.Selector, len(labels))
+	for i, s := range labels {
+		sels[i] = cue.Str(s)
+	}
+	return l.pos(l.user.LookupPath(cue.MakePath(sels...)).Pos())
+}

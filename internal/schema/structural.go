@@ -1,0 +1,98 @@
+package schema
+
+import (
+	"cuelang.org/go/cue"
+
+	"github.com/capctl/capctl/internal/deploy"
+)
+
+// structural walks the user's value and reports unknown and missing fields.
+// It runs only when CUE found errors: CUE v0.17 then drops "field is
+// required but not present" and, in a struct that already has an error,
+// may leave out "field not allowed" for its siblings. Without this pass a
+// user would fix one round of errors only to be shown the next. Problems
+// CUE did report come out twice and are merged by newError.
+func (l *loader) structural() []deploy.Problem {
+	var w walker
+	w.l = l
+	w.fields(l.user, nil, topLevel)
+	wss := l.user.LookupPath(cue.MakePath(cue.Str("workspaces")))
+	w.each(wss, []cue.Selector{cue.Str("workspaces")}, func(ws cue.Value, path []cue.Selector) {
+		w.fields(ws, path, workspaceLevel)
+		path = append(path, cue.Str("deployments"))
+		w.each(ws.LookupPath(cue.MakePath(cue.Str("deployments"))), path, w.deployment)
+	})
+	return w.problems
+}
+
+// walker collects the problems of one structural pass.
+type walker struct {
+	l        *loader
+	problems []deploy.Problem
+}
+
+// each calls fn for every regular field of v, when v is a struct.
+func (w *walker) each(v cue.Value, path []cue.Selector, fn func(cue.Value, []cue.Selector)) {
+	if v.IncompleteKind() != cue.StructKind {
+		return
+	}
+	it, err := v.Fields()
+	if err != nil {
+		return
+	}
+	for it.Next() {
+		fn(it.Value(), append(path[:len(path):len(path)], it.Selector()))
+	}
+}
+
+// fields reports every regular field of v that lvl does not know.
+func (w *walker) fields(v cue.Value, path []cue.Selector, lvl level) {
+	w.each(v, path, func(f cue.Value, p []cue.Selector) {
+		name := p[len(p)-1].Unquoted()
+		if _, ok := lvl[name]; !ok {
+			w.add(p, p, unknownField(name, lvl, len(p) == 1))
+		}
+	})
+}
+
+func (w *walker) deployment(d cue.Value, path []cue.Selector) {
+	w.fields(d, path, deploymentLevel)
+	plan, err := d.LookupPath(cue.MakePath(cue.Str("plan"))).String()
+	switch {
+	case err != nil:
+		w.require(d, path, "plan")
+	case plan == string(deploy.PlanMU):
+		w.require(d, path, "capacity")
+	case plan == string(deploy.PlanPTU):
+		if w.require(d, path, "ptu_capacity") {
+			ptu := d.LookupPath(cue.MakePath(cue.Str("ptu_capacity")))
+			p := append(path[:len(path):len(path)], cue.Str("ptu_capacity"))
+			w.fields(ptu, p, ptuLevel)
+			w.require(ptu, p, "input_tpm")
+			w.require(ptu, p, "output_tpm")
+		}
+	}
+}
+
+// require reports field missing from v; it returns whether it is present.
+// A present field holding an error (a conflict) counts as present: CUE
+// reports the conflict itself.
+func (w *walker) require(v cue.Value, path []cue.Selector, field string) bool {
+	if v.IncompleteKind() != cue.StructKind {
+		return false
+	}
+	if v.LookupPath(cue.MakePath(cue.Str(field))).Exists() {
+		return true
+	}
+	w.add(path, append(path[:len(path):len(path)], cue.Str(field)), "missing required field "+field)
+	return false
+}
+
+// add records a problem at path, pointing at the declaration of at.
+func (w *walker) add(at, path []cue.Selector, msg string) {
+	w.problems = append(w.problems, deploy.Problem{
+		Pos:     w.l.declPos(at),
+		Path:    cue.MakePath(path...).String(),
+		Message: msg,
+	})
+}
