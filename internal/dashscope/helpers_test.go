@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/capctl/capctl/internal/deploy"
 )
 
 const (
@@ -149,3 +151,6 @@ func muDeployment(id string, capacity int) map[string]any {
 		"workspace_id": testWS, "gmt_modified": "2025-06-17T11:00:38",
 	}
 }
+
+// muCap is a mu scale target.
+func muCap(units int) deploy.Capacity { return deploy.Capacity{Plan: deploy.PlanMU, Units: units} }
