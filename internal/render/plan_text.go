@@ -23,7 +23,7 @@ const diffContext = 3
 // PlanText writes the plan for a person at a terminal: per workspace a
 // header and one line per deployment that changes —
 //
-//	  ↑ emo-35b3f106-sample01  mu   capacity 1 → 2 (+1)
+//	↑ emo-35b3f106-sample01  mu   capacity 1 → 2 (+1)
 //
 // with ↑ for scale_up, ↓ for scale_down and ~ for update — followed, when a
 // change moves more than one field, by a unified diff of live against
