@@ -14,11 +14,11 @@ import (
 // Messages of interrupted results. They say what was and was not done, so a
 // reader knows whether a re-run has anything to repair.
 const (
-	msgNotStarted     = "interrupted before any call"
-	msgBeforeScale    = "interrupted before the scale call; the deployment was not changed"
-	msgDuringRead     = "interrupted while reading the live state; the deployment was not changed"
-	msgDuringScale    = "interrupted during the scale call; its outcome is unknown — re-run to converge"
-	msgWaitInterruptd = "interrupted while waiting; the scale call was accepted"
+	msgNotStarted  = "interrupted before any call"
+	msgBeforeScale = "interrupted before the scale call; the deployment was not changed"
+	msgDuringRead  = "interrupted while reading the live state; the deployment was not changed"
+	msgDuringScale = "interrupted during the scale call; its outcome is unknown — re-run to converge"
+	msgWaitCut     = "interrupted while waiting; the scale call was accepted"
 )
 
 // Run applies the plan's changes through c and reports what happened to every
@@ -27,6 +27,12 @@ const (
 // Result, and when ctx is cancelled (an interrupt) Run schedules nothing new,
 // lets calls in flight run for up to opts.Grace, and marks everything not
 // finished as Interrupted. The Report is always complete.
+//
+// Result.Attempts is the HTTP attempts of the scale call as the client
+// counted them (of the precondition read when that read failed); the
+// executor never retries on its own, and wait polls are not counted.
+// Result.DurationMS runs from the deployment's first call to its result,
+// wait included; it is 0 when no call was made.
 //
 // Concurrency: an errgroup bounded by Parallelism runs the changes, and every
 // API call (precondition read, scale, wait poll) also takes a slot of one

@@ -34,7 +34,7 @@ func (d *deployment) wait(ctx context.Context, live deploy.Live) Result {
 			return d.timedOut(live)
 		}
 		if !sleep(ctx, min(interval, remaining)) {
-			return d.finish(Interrupted, msgWaitInterruptd+" (last seen: "+d.seen(live)+")", nil)
+			return d.finish(Interrupted, msgWaitCut+" (last seen: "+d.seen(live)+")", nil)
 		}
 		interval = min(2*interval, d.r.opts.PollMax)
 		next, _, err := d.r.call(ctx, func(cctx context.Context) (deploy.Live, int, error) {
@@ -45,7 +45,7 @@ func (d *deployment) wait(ctx context.Context, live deploy.Live) Result {
 		})
 		switch {
 		case errors.Is(err, errNoSlot) || err != nil && d.r.callCtx.Err() != nil:
-			return d.finish(Interrupted, msgWaitInterruptd+" (last seen: "+d.seen(live)+")", nil)
+			return d.finish(Interrupted, msgWaitCut+" (last seen: "+d.seen(live)+")", nil)
 		case err != nil && !time.Now().Before(deadline):
 			return d.timedOut(live)
 		case err != nil:
