@@ -61,6 +61,9 @@ func New(opts Options) (*Client, error) {
 		}
 		c.workspaces[id] = t
 	}
+	// The keys now live behind the target pointers only; a copy left in
+	// opts would print through fmt's reflection on unexported fields.
+	c.opts.Workspaces = nil
 	if opts.HTTPClient != nil {
 		hc := *opts.HTTPClient
 		c.http = &hc

@@ -114,20 +114,20 @@ func (p *pager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func TestListIsBounded(t *testing.T) {
 	tests := map[string]struct {
-		p        pager
+		p        *pager
 		maxPages int
 		errSub   string
 		calls    int32
 	}{
-		"total beyond the cap":   {pager{total: "1000000000"}, 10, "list llm-test: page 1: total 1000000000 exceeds the limit of 60 deployments", 1},
-		"no total, never ending": {pager{}, 1000, "list llm-test: more than 60 deployments", 21},
-		"total never reached":    {pager{total: "59"}, 10, "list llm-test: more than 10 pages", 10},
-		"page repeats":           {pager{total: "30", repeat: true}, 10, "list llm-test: page 2 repeats earlier deployments", 2},
-		"page_no ignored":        {pager{total: "30", pageNo: "1"}, 10, "list llm-test: page 2: asked for page 2, got page 1", 2},
+		"total beyond the cap":   {&pager{total: "1000000000"}, 10, "list llm-test: page 1: total 1000000000 exceeds the limit of 60 deployments", 1},
+		"no total, never ending": {&pager{}, 1000, "list llm-test: more than 60 deployments", 21},
+		"total never reached":    {&pager{total: "59"}, 10, "list llm-test: more than 10 pages", 10},
+		"page repeats":           {&pager{total: "30", repeat: true}, 10, "list llm-test: page 2 repeats earlier deployments", 2},
+		"page_no ignored":        {&pager{total: "30", pageNo: "1"}, 10, "list llm-test: page 2: asked for page 2, got page 1", 2},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			srv := httptest.NewServer(&tt.p)
+			srv := httptest.NewServer(tt.p)
 			defer srv.Close()
 			c, _ := newTestClient(t, srv.URL, nil)
 			c.maxPages, c.maxItems = tt.maxPages, 60
