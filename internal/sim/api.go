@@ -75,23 +75,35 @@ type call struct {
 
 // serveAPI runs the pipeline every API request goes through: count it,
 // decide its fault, wait the latency, answer the fault, authenticate,
-// choose the workspace, then route.
+// choose the workspace, then route. A dropped connection is closed only
+// after the request has left the in-flight count, as with any answer.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	rt := resolve(r)
 	s.enter(rt.name)
-	defer s.leave()
+	if s.handleAPI(w, r, rt) {
+		drop(w)
+	}
+}
 
+// handleAPI answers the request, or reports that its connection is to be
+// dropped.
+func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request, rt route) (dropConn bool) {
+	defer s.leave()
 	f := s.decideFault()
 	if !s.wait(r.Context()) {
-		return // the client is gone; nobody to answer
+		return false // the client is gone; nobody to answer
+	}
+	if f.kind == faultDrop {
+		s.count(func(st *Stats) { st.Dropped++ })
+		return true
 	}
 	if s.answerFault(w, f) {
-		return
+		return false
 	}
 	ws, e := s.authenticate(r)
 	if e != nil {
 		writeError(w, e)
-		return
+		return false
 	}
 	switch {
 	case rt.serve != nil:
@@ -103,6 +115,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, apiErr(http.StatusNotFound, "NotFound", "Not found!"))
 	}
+	return false
 }
 
 // authenticate checks the API key and picks the workspace the request acts

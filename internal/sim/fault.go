@@ -73,7 +73,8 @@ const html503 = `<html>
 </html>
 `
 
-// answerFault answers f, if it is a fault, and reports whether it did.
+// answerFault answers f, if it is a fault other than a drop, and reports
+// whether it did.
 func (s *Server) answerFault(w http.ResponseWriter, f fault) bool {
 	switch f.kind {
 	case faultRateLimited:
@@ -96,9 +97,6 @@ func (s *Server) answerFault(w http.ResponseWriter, f fault) bool {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = w.Write([]byte(html503))
-	case faultDrop:
-		s.count(func(st *Stats) { st.Dropped++ })
-		drop(w)
 	default:
 		return false
 	}
