@@ -38,6 +38,17 @@ type Plan struct {
 	// Errors lists deployments that cannot be planned, sorted like Changes.
 	Errors  []Error `json:"errors"`
 	Summary Summary `json:"summary"`
+	// Workspaces records how each workspace of the plan is reached, so a
+	// saved plan applies against the hosts it was planned on. It holds the
+	// name of the variable with the key, never the key.
+	Workspaces []Workspace `json:"workspaces,omitempty"`
+}
+
+// Workspace is how one workspace of a plan is reached.
+type Workspace struct {
+	ID        string `json:"id"`
+	BaseURL   string `json:"base_url"`
+	APIKeyEnv string `json:"api_key_env"`
 }
 
 // Change is one deployment's move from Before (live) to After (desired).
