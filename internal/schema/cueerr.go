@@ -28,7 +28,7 @@ func (l *loader) problems(err error) []deploy.Problem {
 func (l *loader) problem(e cueerrors.Error) deploy.Problem {
 	path := e.Path()
 	pos, others := l.userPositions(e)
-	msg, ok := l.explain(path)
+	msg, ok := l.explain(path, pos.IsValid())
 	if !ok {
 		msg = l.relativize(cueerrors.StringWithConfig(e, &cueerrors.Config{OmitPath: true}))
 		if len(others) > 0 {

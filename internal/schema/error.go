@@ -59,3 +59,22 @@ func compareProblems(a, b deploy.Problem) int {
 		cmp.Compare(a.Message, b.Message),
 	)
 }
+
+// firstPerFile keeps the first problem of each file. It is used for parse
+// errors: once the parser is lost, its further complaints about the same
+// file ("expected '}', found 'EOF'") are echoes of the first.
+func firstPerFile(problems []deploy.Problem) []deploy.Problem {
+	slices.SortStableFunc(problems, compareProblems)
+	seen := map[string]bool{}
+	out := problems[:0]
+	for _, p := range problems {
+		if f := p.Pos.File; f != "" {
+			if seen[f] {
+				continue
+			}
+			seen[f] = true
+		}
+		out = append(out, p)
+	}
+	return out
+}

@@ -73,8 +73,11 @@ func levelOf(labels []string) level {
 }
 
 // explain returns a plain message for the CUE error at path, or false when
-// the user's value does not tell what is wrong.
-func (l *loader) explain(path []string) (string, bool) {
+// the user's value does not tell what is wrong. present says whether the
+// error points into a user file: errors about missing fields point only
+// into the schema, while an unresolved reference also makes the field
+// look absent but does point at the user's file.
+func (l *loader) explain(path []string, present bool) (string, bool) {
 	p := cue.ParsePath(strings.Join(path, "."))
 	if p.Err() != nil || len(path) == 0 {
 		return "", false
@@ -93,15 +96,28 @@ func (l *loader) explain(path []string) (string, bool) {
 		return unknownField(name, lvl, len(labels) == 1), true
 	}
 	v := l.user.LookupPath(p)
-	if !v.Exists() {
+	switch {
+	case !v.Exists() && !present:
 		return "missing required field " + name, true
-	}
-	if v.Err() != nil {
+	case v.Err() != nil: // a conflict, an unresolved reference: CUE says it best
 		return "", false
 	}
+	if msg := notConcrete(name, v); msg != "" {
+		return msg, true
+	}
+	v, _ = v.Default()
 	parent := l.user.LookupPath(cue.MakePath(p.Selectors()[:len(labels)-1]...))
 	msg := chk(name, v, parent)
 	return msg, msg != ""
+}
+
+// notConcrete reports a field left without a value (capacity: int). A
+// default counts as a value, as it does for CUE.
+func notConcrete(name string, v cue.Value) string {
+	if d, _ := v.Default(); !d.IsConcrete() {
+		return fmt.Sprintf("%s must have a concrete value (got %s)", name, describe(d))
+	}
+	return ""
 }
 
 // regularLabels unquotes a path made only of regular fields; anything else

@@ -137,21 +137,6 @@ func newSourceFile(p string) (sourceFile, error) {
 	return sourceFile{display: filepath.Clean(p), abs: abs}, nil
 }
 
-// checkReadable opens every file once, so an unreadable file is reported
-// by its user-facing name rather than as a CUE loader error.
-func checkReadable(files []sourceFile) []deploy.Problem {
-	var problems []deploy.Problem
-	for _, f := range files {
-		fh, err := os.Open(f.abs)
-		if err != nil {
-			problems = append(problems, pathProblem(f.display, "%s", describeFSError(err)))
-			continue
-		}
-		fh.Close()
-	}
-	return problems
-}
-
 // describeFSError turns an fs error into a short message without repeating
 // the path, which the Problem already carries.
 func describeFSError(err error) string {

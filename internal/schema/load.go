@@ -47,7 +47,7 @@ const schemaFilename = "capctl:schemas/capacity.cue"
 func Load(paths []string) (deploy.Config, error) {
 	files, problems := collect(paths)
 	if len(problems) == 0 {
-		problems = checkReadable(files)
+		problems = checkFiles(files)
 	}
 	if len(problems) > 0 {
 		return deploy.Config{}, newError(problems)
@@ -74,7 +74,7 @@ func (l *loader) load(files []string) (deploy.Config, error) {
 	}
 	insts := load.Instances(files, &load.Config{})
 	if err := insts[0].Err; err != nil { // syntax errors, mixed package names
-		return deploy.Config{}, newError(l.problems(err))
+		return deploy.Config{}, newError(firstPerFile(l.problems(err)))
 	}
 	l.files = insts[0].Files
 	l.user = l.ctx.BuildInstance(insts[0])

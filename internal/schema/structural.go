@@ -51,6 +51,8 @@ func (w *walker) fields(v cue.Value, path []cue.Selector, lvl level) {
 		name := p[len(p)-1].Unquoted()
 		if _, ok := lvl[name]; !ok {
 			w.add(p, p, unknownField(name, lvl, len(p) == 1))
+		} else if msg := notConcrete(name, f); msg != "" && f.Err() == nil {
+			w.add(p, p, msg)
 		}
 	})
 }
