@@ -24,6 +24,9 @@ func ReportMarkdown(w io.Writer, r apply.Report, limit int) error {
 	var head strings.Builder
 	head.WriteString("### capctl apply\n\n")
 	head.WriteString("**" + reportSummaryLine(r.Summary) + "**\n\n")
+	if note := reportNote(r.Summary); note != "" {
+		head.WriteString(note + ".\n\n")
+	}
 	var succeeded []string
 	problems := 0
 	for _, res := range r.Results {

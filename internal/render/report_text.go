@@ -18,15 +18,13 @@ import (
 //
 //	✗ ws/id  failed       <error>
 //
-// and a summary line closes the report, always starting with
+// then a line counting what needed no call and the answers of 429 seen
+// (when either is not zero), and the summary line closes the report, always
+// exactly
 //
-//	Apply: N succeeded, N failed, N conflict, N interrupted
+//	Apply: N succeeded, N failed, N conflict, N interrupted.
 //
-// followed by ", N unchanged" and ", N throttled" when those are not zero,
-// and a period. When no deployment needed a call and none failed, the line
-// is "Apply: nothing to do, N unchanged." instead ("Apply: nothing to do."
-// when the plan was empty): a scheduled reconcile that found no drift says
-// so plainly.
+// so scripts can rely on it.
 func ReportText(w io.Writer, r apply.Report, color bool) error {
 	st := Style{Color: color}
 	var b strings.Builder
@@ -46,6 +44,9 @@ func ReportText(w io.Writer, r apply.Report, color bool) error {
 		status := string(res.Status)
 		spad := strings.Repeat(" ", len("interrupted")-len(status))
 		fmt.Fprintf(&b, "  %s %s%s  %s%s  %s\n", paint("✗"), name, pad, paint(status), spad, reportOneLine(res.Error))
+	}
+	if note := reportNote(r.Summary); note != "" {
+		b.WriteString(note + "\n")
 	}
 	b.WriteString(st.Bold(reportSummaryLine(r.Summary)) + "\n")
 	_, err := io.WriteString(w, b.String())
@@ -68,24 +69,23 @@ func reportPaint(st Style, s apply.Status) func(string) string {
 }
 
 // reportSummaryLine is the summary sentence shared by the text and markdown
-// views.
+// views; its form is part of the contract of SPEC.md.
 func reportSummaryLine(s apply.Summary) string {
-	switch {
-	case s.Succeeded+s.Failed+s.Conflict+s.Interrupted > 0:
-	case s.Skipped == 0:
-		return "Apply: nothing to do."
-	default:
-		return fmt.Sprintf("Apply: nothing to do, %d unchanged.", s.Skipped)
-	}
-	line := fmt.Sprintf("Apply: %d succeeded, %d failed, %d conflict, %d interrupted",
+	return fmt.Sprintf("Apply: %d succeeded, %d failed, %d conflict, %d interrupted.",
 		s.Succeeded, s.Failed, s.Conflict, s.Interrupted)
+}
+
+// reportNote says what needed no call and how often the API throttled the
+// run, or "" when neither happened.
+func reportNote(s apply.Summary) string {
+	var parts []string
 	if s.Skipped > 0 {
-		line += fmt.Sprintf(", %d unchanged", s.Skipped)
+		parts = append(parts, fmt.Sprintf("%s already at the desired capacity (no call made)", Plural(s.Skipped, "deployment")))
 	}
 	if s.Throttled > 0 {
-		line += fmt.Sprintf(", %d throttled", s.Throttled)
+		parts = append(parts, fmt.Sprintf("%s answered 429 and retried", Plural(s.Throttled, "call")))
 	}
-	return line + "."
+	return strings.Join(parts, "; ")
 }
 
 // reportOneLine folds an error message onto one line, so each result stays

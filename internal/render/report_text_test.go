@@ -113,14 +113,29 @@ func TestReportSummaryLine(t *testing.T) {
 		want string
 	}{
 		"spec line":   {apply.Summary{Succeeded: 3, Failed: 1}, "Apply: 3 succeeded, 1 failed, 0 conflict, 0 interrupted."},
-		"extras":      {apply.Summary{Succeeded: 3, Skipped: 42, Throttled: 7}, "Apply: 3 succeeded, 0 failed, 0 conflict, 0 interrupted, 42 unchanged, 7 throttled."},
-		"nothing":     {apply.Summary{Skipped: 5}, "Apply: nothing to do, 5 unchanged."},
-		"empty plan":  {apply.Summary{}, "Apply: nothing to do."},
-		"interrupted": {apply.Summary{Interrupted: 2, Skipped: 5}, "Apply: 0 succeeded, 0 failed, 0 conflict, 2 interrupted, 5 unchanged."},
+		"extras":      {apply.Summary{Succeeded: 3, Skipped: 42, Throttled: 7}, "Apply: 3 succeeded, 0 failed, 0 conflict, 0 interrupted."},
+		"nothing":     {apply.Summary{Skipped: 5}, "Apply: 0 succeeded, 0 failed, 0 conflict, 0 interrupted."},
+		"interrupted": {apply.Summary{Interrupted: 2, Skipped: 5}, "Apply: 0 succeeded, 0 failed, 0 conflict, 2 interrupted."},
 	}
 	for name, tt := range tests {
 		if got := reportSummaryLine(tt.s); got != tt.want {
 			t.Errorf("%s: reportSummaryLine() = %q, want %q", name, got, tt.want)
+		}
+	}
+}
+
+func TestReportNote(t *testing.T) {
+	tests := map[string]struct {
+		s    apply.Summary
+		want string
+	}{
+		"none":      {apply.Summary{Succeeded: 3}, ""},
+		"skipped":   {apply.Summary{Skipped: 1}, "1 deployment already at the desired capacity (no call made)"},
+		"throttled": {apply.Summary{Skipped: 42, Throttled: 7}, "42 deployments already at the desired capacity (no call made); 7 calls answered 429 and retried"},
+	}
+	for name, tt := range tests {
+		if got := reportNote(tt.s); got != tt.want {
+			t.Errorf("%s: reportNote() = %q, want %q", name, got, tt.want)
 		}
 	}
 }
