@@ -36,10 +36,11 @@ const MaxUnits = 1000
 // and the views show the status so a person can act.
 //
 // A ptu file that leaves thinking_output_tpm out means "leave it as it is":
-// the live value is not compared and After carries no thinking quota, so the
-// scale call does not send one. This mirrors the file's own rule that an
-// absent optional field is not managed, and never zeroes a quota nobody
-// wrote down. A live deployment without a thinking quota counts as 0 against
+// After carries the live thinking quota (when there is one), so the scale
+// call, which sets an absolute target, sends it back unchanged rather than
+// leaving it out and risking the API clearing it. This mirrors the file's
+// own rule that an absent optional field is not managed, and never zeroes a
+// quota nobody wrote down. A live deployment without a thinking quota counts as 0 against
 // a file that sets one.
 func Compute(desired []deploy.Desired, live []deploy.Live, unreadable map[string]string) Plan {
 	p := Plan{FormatVersion: FormatVersion, Changes: []Change{}, Unmanaged: []deploy.Key{}, Errors: []Error{}}
@@ -155,8 +156,14 @@ func planPTU(d deploy.Desired, l deploy.Live, c *Change) string {
 		return fmt.Sprintf("live ptu_capacity %s has a negative quota", l.PTU)
 	}
 	c.Before.PTUCapacity = clonePTU(*l.PTU)
-	c.After.PTUCapacity = clonePTU(*d.PTU)
-	c.Action = ptuAction(*l.PTU, *d.PTU)
+	after := clonePTU(*d.PTU)
+	if after.ThinkingOutputTPM == nil && l.PTU.ThinkingOutputTPM != nil {
+		// A scale call sets an absolute target: sending no thinking quota
+		// could clear it. Carry the live value so "not in the file" keeps it.
+		after.ThinkingOutputTPM = ptr(*l.PTU.ThinkingOutputTPM)
+	}
+	c.After.PTUCapacity = after
+	c.Action = ptuAction(*l.PTU, *after)
 	return ""
 }
 

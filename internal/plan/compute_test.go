@@ -146,7 +146,11 @@ func TestCompute(t *testing.T) {
 		},
 		"ptu thinking left as is": {
 			desired: []deploy.Desired{ptu("a", 10, 10, nil)}, live: []deploy.Live{livePTU("a", 10, 10, ip(500))},
-			want: one([]Change{ptuChange("a", NoChange, deploy.PTU{InputTPM: 10, OutputTPM: 10, ThinkingOutputTPM: ip(500)}, deploy.PTU{InputTPM: 10, OutputTPM: 10})}, nil, nil),
+			want: one([]Change{ptuChange("a", NoChange, deploy.PTU{InputTPM: 10, OutputTPM: 10, ThinkingOutputTPM: ip(500)}, deploy.PTU{InputTPM: 10, OutputTPM: 10, ThinkingOutputTPM: ip(500)})}, nil, nil),
+		},
+		"ptu thinking kept while input moves": {
+			desired: []deploy.Desired{ptu("a", 20, 10, nil)}, live: []deploy.Live{livePTU("a", 10, 10, ip(500))},
+			want: one([]Change{ptuChange("a", ScaleUp, deploy.PTU{InputTPM: 10, OutputTPM: 10, ThinkingOutputTPM: ip(500)}, deploy.PTU{InputTPM: 20, OutputTPM: 10, ThinkingOutputTPM: ip(500)})}, nil, nil),
 		},
 		"ptu thinking set from unset": {
 			desired: []deploy.Desired{ptu("a", 10, 10, ip(100))}, live: []deploy.Live{livePTU("a", 10, 10, nil)},
