@@ -218,3 +218,35 @@ func TestRunDeterministicOrder(t *testing.T) {
 		prev = rep.Results
 	}
 }
+
+func TestRunRetriedScaleAlreadyApplied(t *testing.T) {
+	f := newFake()
+	p := bigPlan(3)
+	seed(f, p)
+	lost := p.Changes[1].Key()
+	f.lostReply[lost] = true
+	rep := Run(context.Background(), f, p, Options{Parallelism: 2, Now: fixedNow})
+
+	got := outcomes(rep)[lost]
+	want := outcome{Status: Succeeded, Action: plan.ScaleUp, Attempts: 2}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("result mismatch (-want +got):\n%s", diff)
+	}
+	if n := f.gets[lost]; n != 1 {
+		t.Errorf("read the deployment %d times to verify, want 1", n)
+	}
+}
+
+func TestRunRetriedScaleConflictNotApplied(t *testing.T) {
+	f := newFake()
+	p := bigPlan(3)
+	seed(f, p)
+	busy := p.Changes[0].Key()
+	f.scaleErr[busy] = &apiError{Status: 409, Code: "Conflict", Message: "busy"}
+	f.attempts = 2
+	rep := Run(context.Background(), f, p, Options{Parallelism: 2, Now: fixedNow})
+
+	if got := outcomes(rep)[busy].Status; got != Failed {
+		t.Errorf("status = %s, want failed: the target is not in place", got)
+	}
+}

@@ -73,6 +73,11 @@ func (d *deployment) run(ctx context.Context) (Result, *deploy.Live) {
 		return d.r.c.Scale(cctx, ws, id, target)
 	})
 	d.attempts = n
+	if err != nil && n > 1 && errorCode(err) == codeConflict {
+		if l, ok := d.alreadyApplied(ctx); ok {
+			live, err = l, nil
+		}
+	}
 	switch {
 	case errors.Is(err, errNoSlot) && d.r.opts.CheckBefore:
 		return d.finish(Interrupted, msgBeforeScale, nil), nil
@@ -88,6 +93,31 @@ func (d *deployment) run(ctx context.Context) (Result, *deploy.Live) {
 		return d.finish(Succeeded, "", nil), nil
 	}
 	return Result{}, &live
+}
+
+// codeConflict is the API's code for a scale refused because the
+// deployment is busy, e.g. still UPDATING.
+const codeConflict = "Conflict"
+
+// alreadyApplied covers a retried scale call refused as a conflict: when
+// the first attempt's reply was lost, the server may have applied it and be
+// UPDATING toward the target. If a read shows the target in place, the call
+// was accepted after all.
+func (d *deployment) alreadyApplied(ctx context.Context) (deploy.Live, bool) {
+	ws, id := d.ch.Workspace, d.ch.DeployedModel
+	live, _, err := d.r.call(ctx, func(cctx context.Context) (deploy.Live, int, error) {
+		return d.r.c.Get(cctx, ws, id)
+	})
+	if err != nil {
+		return live, false
+	}
+	switch d.target.Plan {
+	case deploy.PlanMU:
+		return live, live.Capacity == d.target.Units
+	case deploy.PlanPTU:
+		return live, live.PTU != nil && live.PTU.Equal(d.target.PTU)
+	}
+	return live, false
 }
 
 // check is the saved-plan precondition: it reads the deployment and reports

@@ -42,6 +42,9 @@ type fakeClient struct {
 	// one value per blocked call.
 	block   bool
 	entered chan deploy.Key
+	// lostReply deployments apply the scale, then answer as a retry after a
+	// lost first reply would: 409 Conflict on the second attempt.
+	lostReply map[deploy.Key]bool
 	// onScale runs after every accepted scale, outside the lock.
 	onScale func(deploy.Key)
 
@@ -57,8 +60,9 @@ func newFake() *fakeClient {
 		getErr:   map[deploy.Key]error{},
 		after:    map[deploy.Key][]string{},
 		scales:   map[deploy.Key]int{},
-		gets:     map[deploy.Key]int{},
-		attempts: 1,
+		gets:      map[deploy.Key]int{},
+		lostReply: map[deploy.Key]bool{},
+		attempts:  1,
 	}
 }
 
@@ -132,6 +136,10 @@ func (f *fakeClient) Scale(ctx context.Context, ws, id string, want deploy.Capac
 	}
 	l.Status = deploy.StatusUpdating
 	f.live[k] = l
+	if f.lostReply[k] {
+		f.mu.Unlock()
+		return deploy.Live{}, 2, &apiError{409, "Conflict", "Deployment is being updated, please wait until it is RUNNING."}
+	}
 	f.mu.Unlock()
 	if f.onScale != nil {
 		f.onScale(k)
