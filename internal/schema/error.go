@@ -49,8 +49,11 @@ func newError(problems []deploy.Problem) *Error {
 }
 
 // compareProblems orders by file, line, column, then path and message, so
-// the output is stable and problems with equal paths are adjacent.
+// the output does not depend on the order CUE found things in.
 func compareProblems(a, b deploy.Problem) int {
+	if a.Pos.File == "" && b.Pos.File == "" {
+		return 0 // path problems keep the order of the user's arguments
+	}
 	return cmp.Or(
 		cmp.Compare(a.Pos.File, b.Pos.File),
 		cmp.Compare(a.Pos.Line, b.Pos.Line),
