@@ -68,8 +68,11 @@ func (c *Client) do(ctx context.Context, t *target, req request) (json.RawMessag
 			return resp.output, attempt, nil
 		}
 		if !retry {
-			if attempt > 1 {
+			switch {
+			case attempt > 1 && IsRetryable(err):
 				err = fmt.Errorf("gave up after %d attempts: %w", attempt, err)
+			case attempt > 1:
+				err = fmt.Errorf("attempt %d: %w", attempt, err)
 			}
 			return nil, attempt, err
 		}

@@ -234,3 +234,19 @@ func TestOnAttempt(t *testing.T) {
 		t.Errorf("first Wait = %v, want the Retry-After of 1s", infos[0].Wait)
 	}
 }
+
+// A refusal after a retried failure is returned as it is, with the attempt
+// it came on; it is not "giving up".
+func TestRefusalAfterRetry(t *testing.T) {
+	s, srv := newStub(t, step{status: 503}, step{status: 404, body: apiError("NotFound", "Not found.")})
+	c, _ := newTestClient(t, srv.URL, nil)
+	_, n, err := c.Get(context.Background(), testWS, "x")
+	want := "get llm-test/x: attempt 2: 404 NotFound: Not found. (request_id req-err)"
+	if err == nil || err.Error() != want || n != 2 || len(s.requests()) != 2 {
+		t.Errorf("err = %v, attempts = %d; want %q after 2", err, n, want)
+	}
+	var coded interface{ ErrorCode() string }
+	if !errors.As(err, &coded) || coded.ErrorCode() != "NotFound" {
+		t.Errorf("ErrorCode not reachable through %v", err)
+	}
+}
