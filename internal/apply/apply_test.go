@@ -246,7 +246,8 @@ func TestRunRetriedScaleConflictNotApplied(t *testing.T) {
 	f.attempts = 2
 	rep := Run(context.Background(), f, p, Options{Parallelism: 2, Now: fixedNow})
 
-	if got := outcomes(rep)[busy].Status; got != Failed {
-		t.Errorf("status = %s, want failed: the target is not in place", got)
+	got := outcomes(rep)[busy]
+	if got.Status != Conflict || got.Code != "Conflict" {
+		t.Errorf("status = %s, code %q; want conflict with the API's code: the target is not in place", got.Status, got.Code)
 	}
 }

@@ -73,12 +73,15 @@ func (d *deployment) run(ctx context.Context) (Result, *deploy.Live) {
 		return d.r.c.Scale(cctx, ws, id, target)
 	})
 	d.attempts = n
-	if err != nil && n > 1 && errorCode(err) == codeConflict {
+	conflict := err != nil && errorCode(err) == codeConflict
+	if conflict {
 		if l, ok := d.alreadyApplied(ctx); ok {
-			live, err = l, nil
+			live, err, conflict = l, nil, false
 		}
 	}
 	switch {
+	case conflict:
+		return d.finish(Conflict, msgBusy, err), nil
 	case errors.Is(err, errNoSlot) && d.r.opts.CheckBefore:
 		return d.finish(Interrupted, msgBeforeScale, nil), nil
 	case errors.Is(err, errNoSlot):
@@ -99,10 +102,14 @@ func (d *deployment) run(ctx context.Context) (Result, *deploy.Live) {
 // deployment is busy, e.g. still UPDATING.
 const codeConflict = "Conflict"
 
-// alreadyApplied covers a retried scale call refused as a conflict: when
-// the first attempt's reply was lost, the server may have applied it and be
-// UPDATING toward the target. If a read shows the target in place, the call
-// was accepted after all.
+// msgBusy explains a scale the API refused as a conflict.
+const msgBusy = "the API refused the scale because the deployment is being changed (by another run or the console); re-plan"
+
+// alreadyApplied covers a scale call refused as a conflict. When a retried
+// attempt follows a lost reply, or another run scaled the deployment to the
+// same target a moment earlier, the server is already UPDATING toward our
+// target: a read that shows the target in place means the goal is met.
+// Anything else stays a conflict, never a silent success.
 func (d *deployment) alreadyApplied(ctx context.Context) (deploy.Live, bool) {
 	ws, id := d.ch.Workspace, d.ch.DeployedModel
 	live, _, err := d.r.call(ctx, func(cctx context.Context) (deploy.Live, int, error) {
