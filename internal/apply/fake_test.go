@@ -55,11 +55,11 @@ type fakeClient struct {
 
 func newFake() *fakeClient {
 	return &fakeClient{
-		live:     map[deploy.Key]deploy.Live{},
-		scaleErr: map[deploy.Key]error{},
-		getErr:   map[deploy.Key]error{},
-		after:    map[deploy.Key][]string{},
-		scales:   map[deploy.Key]int{},
+		live:      map[deploy.Key]deploy.Live{},
+		scaleErr:  map[deploy.Key]error{},
+		getErr:    map[deploy.Key]error{},
+		after:     map[deploy.Key][]string{},
+		scales:    map[deploy.Key]int{},
 		gets:      map[deploy.Key]int{},
 		lostReply: map[deploy.Key]bool{},
 		attempts:  1,
