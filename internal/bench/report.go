@@ -80,7 +80,7 @@ func (r Report) method() string {
 	if !r.HasRate {
 		rate = "capctl apply has no `--rate` flag yet, so the scenario ran without one and is marked n/a."
 	}
-	return fmt.Sprintf(methodText, Latency, rate)
+	return fmt.Sprintf(methodText, Latency, ValidateRuns, rate)
 }
 
 const methodText = `## How it is measured
@@ -97,8 +97,10 @@ const methodText = `## How it is measured
   - apply: ` + "`validate + (⌈pages / parallelism⌉ + ⌈changes / parallelism⌉) × latency`" + ` — the list
     calls of the plan phase, then one scale call per change. Under a rate limit the ideal is at least
     ` + "`(pages + changes − burst) / rate`" + `, which is the bound there.
-  - validate is measured in the same run, with ` + "`capctl validate`" + ` on the same files, just before.
-    So the ratio charges capctl for everything except validation and the simulator's latency.
+  - validate is measured in the same run: ` + "`capctl validate`" + ` runs %d times on the same files just
+    before, and the fastest run counts. So the ratio charges capctl for everything except validation
+    and the simulator's latency.
+- The validate rows show the median of %[2]d runs, and the largest peak RSS of them.
 - **apply** runs ` + "`capctl apply --auto-approve --parallelism P --report FILE`" + ` with every deployment
   needing a change, then reads the report and ` + "`GET /_sim/dump`" + `: "failed" counts failed,
   conflict and interrupted results, "not converged" the deployments whose live capacity is not what
@@ -112,6 +114,7 @@ const methodText = `## How it is measured
   ` + "`baseline-get-each`" + ` reads every deployment of the plan fleet with its own GET, 10 at once, as a
   Terraform-style refresh does; ` + "`baseline-seq`" + ` scales deployments one call after another, as a shell
   loop of curl calls does, timed on an evenly spread sample and extrapolated (said in its row).
-- Nothing is retried or averaged: each row is one run on a shared machine, so expect a few percent of
-  noise between runs.
+- Apart from validate, nothing is repeated or averaged: each row is one run. The machine may be shared
+  (see the load average above); a load above the core count slows capctl, the simulator and the
+  baselines alike, and moves ratios by tens of percent between runs.
 `

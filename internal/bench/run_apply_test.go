@@ -89,6 +89,9 @@ func TestTail(t *testing.T) {
 
 func TestMedian(t *testing.T) {
 	runs := []Proc{{Wall: 3 * time.Second, PeakRSSKB: 10}, {Wall: time.Second, PeakRSSKB: 30}, {Wall: 2 * time.Second, PeakRSSKB: 20}}
+	if got := Fastest(runs); got.Wall != time.Second {
+		t.Errorf("Fastest() = %v, want 1s", got.Wall)
+	}
 	got := Median(runs)
 	if got.Wall != 2*time.Second || got.PeakRSSKB != 30 {
 		t.Errorf("Median() = %v, %d KiB; want 2s, 30 KiB", got.Wall, got.PeakRSSKB)

@@ -21,10 +21,11 @@ func (e *Env) runPlan(ctx context.Context) ([]Result, error) {
 	spec := FleetSpec{Workspaces: 100, Deployments: n, Changed: n / 10, Seed: 2}
 	return e.withSim(ctx, "plan-10k", spec, SimOptions{Latency: Latency}, func(p prepared, s *Sim) ([]Result, error) {
 		link := Link{Latency: Latency, Parallelism: 10}
-		v, err := e.validate(ctx, p.files)
+		runs, err := e.validate(ctx, p.files)
 		if err != nil {
 			return nil, err
 		}
+		v := Fastest(runs)
 		proc, err := e.capctlRun(ctx, s.URL, "plan", "--parallelism", "10", p.files)
 		if err != nil {
 			return nil, err
@@ -37,8 +38,8 @@ func (e *Env) runPlan(ctx context.Context) ([]Result, error) {
 		r := Result{Scenario: "plan-10k", N: n, Wall: proc.Wall, Ideal: PlanIdeal(v.Wall, pages, link),
 			Calls: st.Total(), PeakRSSKB: proc.PeakRSSKB,
 			Target: fmt.Sprintf("≤ %s, ≥ %d× faster than GET each", FormatDuration(planMaxWall), planMinSpeedup)}
-		notes := []string{fmt.Sprintf("ideal = validate %s + ⌈%d pages / 10⌉ × %s",
-			FormatDuration(v.Wall), pages, FormatDuration(Latency))}
+		notes := []string{fmt.Sprintf("ideal = validate (fastest of %d) %s + ⌈%d pages / 10⌉ × %s",
+			ValidateRuns, FormatDuration(v.Wall), pages, FormatDuration(Latency))}
 		if proc.ExitCode != 0 {
 			notes = append(notes, proc.Failure())
 		}

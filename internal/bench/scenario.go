@@ -89,10 +89,11 @@ func (e *Env) runValidate(ctx context.Context, name string, n int, maxWall time.
 	if err != nil {
 		return nil, err
 	}
-	proc, err := e.validate(ctx, p.files)
+	runs, err := e.validate(ctx, p.files)
 	if err != nil {
 		return nil, err
 	}
+	proc := Median(runs)
 	r := Result{Scenario: name, N: n, Wall: proc.Wall, Calls: -1, PeakRSSKB: proc.PeakRSSKB,
 		Target: "≤ " + FormatDuration(maxWall), Note: fmt.Sprintf("%d workspaces, one file each; median of %d runs", len(p.Workspaces), ValidateRuns)}
 	ok := proc.Wall <= maxWall

@@ -109,3 +109,12 @@ func TestTallyLine(t *testing.T) {
 		t.Errorf("TallyLine() = %q, want %q", got, want)
 	}
 }
+
+func TestMethodText(t *testing.T) {
+	for _, hasRate := range []bool{false, true} {
+		m := Report{HasRate: hasRate}.method()
+		if strings.Contains(m, "%!") || !strings.Contains(m, "median of 3 runs") || !strings.Contains(m, "latency of 20ms") {
+			t.Errorf("method(hasRate=%v) =\n%s", hasRate, m)
+		}
+	}
+}
