@@ -86,6 +86,9 @@ func (l *loader) explain(path []string, present bool) (string, bool) {
 	if !ok {
 		return "", false
 	}
+	if entry := entryKind(labels); entry != "" {
+		return notAStruct(entry, l.user.LookupPath(p))
+	}
 	lvl := levelOf(labels)
 	if lvl == nil {
 		return "", false
@@ -118,6 +121,27 @@ func notConcrete(name string, v cue.Value) string {
 		return fmt.Sprintf("%s must have a concrete value (got %s)", name, describe(d))
 	}
 	return ""
+}
+
+// entryKind names what a path of user-chosen labels holds: a workspace
+// (workspaces.W) or a deployment (workspaces.W.deployments.D).
+func entryKind(labels []string) string {
+	switch {
+	case len(labels) == 2 && labels[0] == "workspaces":
+		return "a workspace"
+	case len(labels) == 4 && labels[0] == "workspaces" && labels[2] == "deployments":
+		return "a deployment"
+	}
+	return ""
+}
+
+// notAStruct words the error of a workspace or deployment given a plain
+// value; other errors at that level (a conflict) keep CUE's message.
+func notAStruct(entry string, v cue.Value) (string, bool) {
+	if !v.Exists() || v.Err() != nil || v.IncompleteKind() == cue.StructKind {
+		return "", false
+	}
+	return fmt.Sprintf("%s must be a struct (got %s)", entry, describe(v)), true
 }
 
 // regularLabels unquotes a path made only of regular fields; anything else

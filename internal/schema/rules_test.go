@@ -80,35 +80,35 @@ func TestLoadRejects(t *testing.T) {
 			want: []wantProblem{{"c.cue:1:29", dpath + "ptu_capacity", "missing required field ptu_capacity"}},
 		},
 		"capacity on ptu": {
-			src: dep(`plan: "ptu", capacity: 2, ptu_capacity: {input_tpm: 1, output_tpm: 1}`),
+			src:  dep(`plan: "ptu", capacity: 2, ptu_capacity: {input_tpm: 1, output_tpm: 1}`),
 			want: []wantProblem{{"c.cue:1:46", dpath + "capacity", `capacity is not allowed when plan is "ptu"`}},
 		},
 		"base_capacity on ptu": {
-			src: dep(`plan: "ptu", base_capacity: 2, ptu_capacity: {input_tpm: 1, output_tpm: 1}`),
+			src:  dep(`plan: "ptu", base_capacity: 2, ptu_capacity: {input_tpm: 1, output_tpm: 1}`),
 			want: []wantProblem{{"c.cue:1:46", dpath + "base_capacity", `base_capacity is not allowed when plan is "ptu"`}},
 		},
 		"ptu_capacity on mu": {
-			src: dep(`plan: "mu", capacity: 2, ptu_capacity: {input_tpm: 1, output_tpm: 1}`),
+			src:  dep(`plan: "mu", capacity: 2, ptu_capacity: {input_tpm: 1, output_tpm: 1}`),
 			want: []wantProblem{{"c.cue:1:58", dpath + "ptu_capacity", `ptu_capacity is not allowed when plan is "mu"`}},
 		},
 		"input_tpm zero": {
-			src: dep(`plan: "ptu", ptu_capacity: {input_tpm: 0, output_tpm: 1}`),
+			src:  dep(`plan: "ptu", ptu_capacity: {input_tpm: 0, output_tpm: 1}`),
 			want: []wantProblem{{"c.cue:1:72", dpath + "ptu_capacity.input_tpm", "input_tpm must be greater than 0 (got 0)"}},
 		},
 		"output_tpm missing": {
-			src: dep(`plan: "ptu", ptu_capacity: {input_tpm: 1}`),
+			src:  dep(`plan: "ptu", ptu_capacity: {input_tpm: 1}`),
 			want: []wantProblem{{"c.cue:1:46", dpath + "ptu_capacity.output_tpm", "missing required field output_tpm"}},
 		},
 		"thinking_output_tpm negative": {
-			src: dep(`plan: "ptu", ptu_capacity: {input_tpm: 1, output_tpm: 1, thinking_output_tpm: -1}`),
+			src:  dep(`plan: "ptu", ptu_capacity: {input_tpm: 1, output_tpm: 1, thinking_output_tpm: -1}`),
 			want: []wantProblem{{"c.cue:1:111", dpath + "ptu_capacity.thinking_output_tpm", "thinking_output_tpm must be at least 0 (got -1)"}},
 		},
 		"unknown field in ptu_capacity": {
-			src: dep(`plan: "ptu", ptu_capacity: {input_tpm: 1, output_tpm: 1, thinking_tpm: 1}`),
+			src:  dep(`plan: "ptu", ptu_capacity: {input_tpm: 1, output_tpm: 1, thinking_tpm: 1}`),
 			want: []wantProblem{{"c.cue:1:90", dpath + "ptu_capacity.thinking_tpm", `unknown field "thinking_tpm"`}},
 		},
 		"typo in deployment": {
-			src: dep(`plan: "mu", capacity: 1, base_capasity: 1`),
+			src:  dep(`plan: "mu", capacity: 1, base_capasity: 1`),
 			want: []wantProblem{{"c.cue:1:58", dpath + "base_capasity", `unknown field "base_capasity" (did you mean "base_capacity"?)`}},
 		},
 		"region unknown": {
@@ -146,6 +146,14 @@ func TestLoadRejects(t *testing.T) {
 		"deployments not a struct": {
 			src:  ws(`deployments: 5`),
 			want: []wantProblem{{"c.cue:1:30", "workspaces.w.deployments", "deployments must be a struct (got 5)"}},
+		},
+		"workspace not a struct": {
+			src:  "workspaces: {w: 10}\n",
+			want: []wantProblem{{"c.cue:1:17", "workspaces.w", "a workspace must be a struct (got 10)"}},
+		},
+		"deployment not a struct": {
+			src:  ws(`deployments: d: "big"`),
+			want: []wantProblem{{"c.cue:1:33", "workspaces.w.deployments.d", `a deployment must be a struct (got "big")`}},
 		},
 		"syntax error": {
 			src:  "workspaces: w: {region: \"us-east-1\" api_key_env: \"X\"}\n",
