@@ -80,7 +80,7 @@ func (r Report) method() string {
 	if !r.HasRate {
 		rate = "capctl apply has no `--rate` flag yet, so the scenario ran without one and is marked n/a."
 	}
-	return fmt.Sprintf(methodText, Latency, ValidateRuns, rate)
+	return fmt.Sprintf(methodText, FormatDuration(Latency), ValidateRuns, rate)
 }
 
 const methodText = `## How it is measured
@@ -90,7 +90,8 @@ const methodText = `## How it is measured
   ` + "`ru_maxrss`" + ` from getrusage. **calls** are the API calls the simulator counted
   (` + "`GET /_sim/stats`" + `), including calls answered by injected faults or the rate limit.
 - Every fleet is generated: 100 workspaces (50 for apply), one CUE file each, 80 %% mu (base capacity 1,
-  2 or 4, capacity a multiple of it) and 20 %% ptu. A fresh simulator is started for every scenario with
+  2 or 4, capacity a multiple of it) and 20 %% ptu; a tenth of the plan fleet and all of the apply
+  fleet differ from the live state. A fresh simulator is started for every scenario with
   a fixed latency of %s per API call (no jitter) and a fixed fault seed.
 - **ideal** is the least time the run could take if capctl itself took no time beyond validating:
   - plan: ` + "`validate + ⌈pages / parallelism⌉ × latency`" + `, pages = Σ ⌈deployments in workspace / 200⌉.
@@ -106,7 +107,7 @@ const methodText = `## How it is measured
   conflict and interrupted results, "not converged" the deployments whose live capacity is not what
   the files say. A PASS needs exit 0, both zero, and the target.
 - **apply-rate200**: the simulator allows 200 requests/s with a burst of 20 and answers the rest 429
-  with ` + "`Retry-After`" + `. %s The 429 share is rate-limited calls / all calls.
+  with ` + "`Retry-After`" + ` (whole seconds, at least 1). %s The 429 share is rate-limited calls / all calls.
 - **apply-faults**: the simulator answers 10 %% of calls 429 (without ` + "`Retry-After`" + `, so capctl's own
   exponential backoff applies) and 2 %% with a 5xx (500, 502, 503, 504 and an HTML 503, in turn).
   The target is zero failed deployments; the ratio shows what the retries cost.

@@ -113,7 +113,7 @@ func TestTallyLine(t *testing.T) {
 func TestMethodText(t *testing.T) {
 	for _, hasRate := range []bool{false, true} {
 		m := Report{HasRate: hasRate}.method()
-		if strings.Contains(m, "%!") || !strings.Contains(m, "median of 3 runs") || !strings.Contains(m, "latency of 20ms") {
+		if strings.Contains(m, "%!") || !strings.Contains(m, "median of 3 runs") || !strings.Contains(m, "latency of 20 ms") {
 			t.Errorf("method(hasRate=%v) =\n%s", hasRate, m)
 		}
 	}
