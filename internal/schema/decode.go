@@ -36,9 +36,15 @@ type (
 
 // decode turns the validated user value into a Config.
 func (l *loader) decode() (deploy.Config, error) {
+	if k := l.user.IncompleteKind(); k != cue.StructKind { // a file holding just `_` or `int`
+		return deploy.Config{}, newError([]deploy.Problem{{
+			Pos:     l.pos(l.user.Pos()),
+			Message: fmt.Sprintf("the configuration must be a struct with a workspaces field (got %s)", k),
+		}})
+	}
 	b, err := l.user.MarshalJSON()
-	if err != nil {
-		return deploy.Config{}, fmt.Errorf("encode configuration: %w", err)
+	if err != nil { // validation should have caught it; report it the same way
+		return deploy.Config{}, newError(l.problems(err))
 	}
 	var jc jsonConfig
 	dec := json.NewDecoder(bytes.NewReader(b))

@@ -15,6 +15,15 @@
 // name, so a package clause is optional, but files that do have one must all
 // name the same package.
 //
+// # Problems
+//
+// Problems with the paths themselves (missing, unreadable, not .cue, an
+// empty directory, a symlink loop, package clauses that disagree) are
+// reported first and alone: CUE is not run on a partial configuration.
+// Otherwise every violation is reported: CUE's errors, reworded where the
+// rule broken is clear from the user's value, plus the missing and unknown
+// fields CUE leaves out while other errors exist.
+//
 // # Cost
 //
 // The schema avoids disjunctions and defaults (see schemas/capacity.cue);

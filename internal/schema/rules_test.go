@@ -155,6 +155,10 @@ func TestLoadRejects(t *testing.T) {
 			src:  ws(`deployments: d: "big"`),
 			want: []wantProblem{{"c.cue:1:33", "workspaces.w.deployments.d", `a deployment must be a struct (got "big")`}},
 		},
+		"top value": {
+			src:  "_\n",
+			want: []wantProblem{{"c.cue:1:1", "", "the configuration must be a struct with a workspaces field (got _)"}},
+		},
 		"syntax error": {
 			src:  "workspaces: w: {region: \"us-east-1\" api_key_env: \"X\"}\n",
 			want: []wantProblem{{"c.cue:1:37", "", "missing ',' in struct literal"}},
