@@ -90,11 +90,11 @@ func (e *Env) capctlRun(ctx context.Context, simURL string, args ...string) (Pro
 // used, so that one slow run on a shared machine does not decide a row.
 const ValidateRuns = 3
 
-// validate runs capctl validate on dir ValidateRuns times, failing unless
-// every run exits 0.
-func (e *Env) validate(ctx context.Context, dir string) ([]Proc, error) {
-	runs := make([]Proc, 0, ValidateRuns)
-	for range ValidateRuns {
+// validate runs capctl validate on dir n times, failing unless every run
+// exits 0.
+func (e *Env) validate(ctx context.Context, dir string, n int) ([]Proc, error) {
+	runs := make([]Proc, 0, n)
+	for range n {
 		p, err := e.capctlRun(ctx, "", "validate", dir)
 		if err == nil && p.ExitCode != 0 {
 			err = fmt.Errorf("capctl validate: %s", p.Failure())

@@ -101,7 +101,8 @@ const methodText = `## How it is measured
   - validate is measured in the same run: ` + "`capctl validate`" + ` runs %d times on the same files just
     before, and the fastest run counts. So the ratio charges capctl for everything except validation
     and the simulator's latency.
-- The validate rows show the median of %[2]d runs, and the largest peak RSS of them.
+- validate-10k shows the median of %[2]d runs and the largest peak RSS of them; validate-50k is one run,
+  to keep the whole benchmark within five minutes.
 - **apply** runs ` + "`capctl apply --auto-approve --parallelism P --report FILE`" + ` with every deployment
   needing a change, then reads the report and ` + "`GET /_sim/dump`" + `: "failed" counts failed,
   conflict and interrupted results, "not converged" the deployments whose live capacity is not what

@@ -59,7 +59,7 @@ func (e *Env) runApply(ctx context.Context, c applyCase) ([]Result, error) {
 
 func (e *Env) apply(ctx context.Context, c applyCase, p prepared, s *Sim) (applyOutcome, error) {
 	var o applyOutcome
-	runs, err := e.validate(ctx, p.files)
+	runs, err := e.validate(ctx, p.files, ValidateRuns)
 	if err != nil {
 		return o, err
 	}

@@ -21,7 +21,7 @@ func (e *Env) runPlan(ctx context.Context) ([]Result, error) {
 	spec := FleetSpec{Workspaces: 100, Deployments: n, Changed: n / 10, Seed: 2}
 	return e.withSim(ctx, "plan-10k", spec, SimOptions{Latency: Latency}, func(p prepared, s *Sim) ([]Result, error) {
 		link := Link{Latency: Latency, Parallelism: 10}
-		runs, err := e.validate(ctx, p.files)
+		runs, err := e.validate(ctx, p.files, ValidateRuns)
 		if err != nil {
 			return nil, err
 		}
