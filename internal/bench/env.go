@@ -35,7 +35,13 @@ type Env struct {
 	HasRate bool
 	// Log receives progress lines.
 	Log io.Writer
+	// Timeout bounds each capctl run; one that takes longer is interrupted
+	// and its row fails. Zero means DefaultTimeout.
+	Timeout time.Duration
 }
+
+// DefaultTimeout bounds a capctl run unless Env.Timeout says otherwise.
+const DefaultTimeout = 90 * time.Second
 
 func (e *Env) capctl() string { return filepath.Join(e.Bin, "capctl") }
 func (e *Env) sim() string    { return filepath.Join(e.Bin, "dashscope-sim") }
@@ -83,7 +89,17 @@ func (e *Env) capctlRun(ctx context.Context, simURL string, args ...string) (Pro
 	if simURL != "" {
 		env = append(env, "CAPCTL_ENDPOINT="+simURL)
 	}
-	return Measure(ctx, e.capctl(), args, env)
+	timeout := e.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	p, err := Measure(cctx, e.capctl(), args, env)
+	if ctx.Err() == nil && cctx.Err() != nil {
+		p.TimedOut, err = true, nil
+	}
+	return p, err
 }
 
 // ValidateRuns is how many times capctl validate runs wherever its time is

@@ -20,6 +20,8 @@ type Proc struct {
 	ExitCode  int
 	// Stderr is the tail of what the child wrote to stderr.
 	Stderr string
+	// TimedOut says the child ran out of time and was interrupted.
+	TimedOut bool
 }
 
 // Measure runs bin with args and env, its stdout discarded, and measures
@@ -28,6 +30,10 @@ type Proc struct {
 func Measure(ctx context.Context, bin string, args, env []string) (Proc, error) {
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = env
+	// On cancellation, interrupt as a user would, so capctl can report;
+	// kill it if it does not exit soon after.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 10 * time.Second
 	stderr := &tail{max: 4096}
 	cmd.Stderr = stderr
 	start := time.Now()
@@ -54,6 +60,9 @@ func Measure(ctx context.Context, bin string, args, env []string) (Proc, error) 
 // of stderr.
 func (p Proc) Failure() string {
 	msg := fmt.Sprintf("exit %d", p.ExitCode)
+	if p.TimedOut {
+		msg = fmt.Sprintf("timed out after %s, interrupted, exit %d", FormatDuration(p.Wall), p.ExitCode)
+	}
 	if lines := strings.Split(p.Stderr, "\n"); p.Stderr != "" {
 		msg += ": " + lines[len(lines)-1]
 	}

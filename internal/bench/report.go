@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -19,6 +20,8 @@ type Report struct {
 	HasRate bool
 	// Elapsed is how long the whole run took.
 	Elapsed time.Duration
+	// Timeout is the limit of one capctl run.
+	Timeout time.Duration
 }
 
 // MachineLine describes the machine on one line.
@@ -70,7 +73,9 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	if err := WriteMarkdownTable(w, r.Results); err != nil {
 		return err
 	}
-	_, err := io.WriteString(w, "\n"+TallyLine(r.Results)+" (baselines have none).\n\n"+r.method())
+	_, err := io.WriteString(w, "\n"+TallyLine(r.Results)+" (baselines have none).\n\n"+r.method()+
+		fmt.Sprintf("- A capctl run that takes longer than %s is interrupted with SIGINT and its row fails.\n",
+			FormatDuration(cmp.Or(r.Timeout, DefaultTimeout))))
 	return err
 }
 

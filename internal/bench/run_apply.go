@@ -39,6 +39,7 @@ type applyOutcome struct {
 	validate    Proc
 	stats       Stats
 	summary     reportSummary
+	noReport    bool
 	unconverged int
 }
 
@@ -79,8 +80,12 @@ func (e *Env) apply(ctx context.Context, c applyCase, p prepared, s *Sim) (apply
 		return o, err
 	}
 	data, err := os.ReadFile(report)
+	if err != nil && o.proc.ExitCode != 0 {
+		o.noReport = true // the row fails on the exit code and says why
+		return o, nil
+	}
 	if err != nil {
-		return o, fmt.Errorf("capctl wrote no report (%s): %w", o.proc.Failure(), err)
+		return o, fmt.Errorf("capctl exited 0 but wrote no report: %w", err)
 	}
 	var rep struct {
 		Summary reportSummary `json:"summary"`
@@ -101,7 +106,11 @@ func (c applyCase) judge(o applyOutcome, p prepared, hasRate bool) Result {
 		Calls: o.stats.Total(), PeakRSSKB: o.proc.PeakRSSKB}
 	notes := []string{idealNote(o.validate, pages, changes, link)}
 	failed := o.summary.Failed + o.summary.Conflict + o.summary.Interrupted
-	notes = append(notes, fmt.Sprintf("%d failed, %d not converged", failed, o.unconverged))
+	if o.noReport {
+		notes = append(notes, fmt.Sprintf("no report, %d not converged", o.unconverged))
+	} else {
+		notes = append(notes, fmt.Sprintf("%d failed, %d not converged", failed, o.unconverged))
+	}
 	ok := o.proc.ExitCode == 0 && failed == 0 && o.unconverged == 0
 	var targets []string
 	if c.maxRatio > 0 {

@@ -100,3 +100,19 @@ func TestMedian(t *testing.T) {
 		t.Errorf("Median(nil) = %v", got.Wall)
 	}
 }
+
+func TestApplyJudgeTimedOut(t *testing.T) {
+	p := prepared{Fleet: Generate(FleetSpec{Workspaces: 2, Deployments: 10, Changed: 10, Seed: 1})}
+	c := applyCase{name: "apply-faults", parallelism: 10, sim: SimOptions{Latency: 20 * time.Millisecond}}
+	o := applyOutcome{proc: Proc{Wall: 90 * time.Second, ExitCode: 130, TimedOut: true}, noReport: true, unconverged: 4,
+		stats: Stats{Calls: map[string]int{RouteList: 2, RouteScale: 6}}}
+	r := c.judge(o, p, false)
+	if r.Verdict != Fail {
+		t.Errorf("verdict %q, want FAIL", r.Verdict)
+	}
+	for _, want := range []string{"no report, 4 not converged", "timed out after 90.00 s, interrupted, exit 130"} {
+		if !strings.Contains(r.Note, want) {
+			t.Errorf("note %q lacks %q", r.Note, want)
+		}
+	}
+}

@@ -34,6 +34,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "also write the report as Markdown to this file")
 	only := fs.String("only", "", "run only the scenarios matching this regular expression")
 	quick := fs.Bool("quick", false, "shrink every fleet about 10× for a smoke test")
+	timeout := fs.Duration("timeout", bench.DefaultTimeout, "interrupt a capctl run that takes longer; its row fails")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -45,7 +46,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	rep, err := measure(ctx, *bin, re, *quick, stderr)
+	rep, err := measure(ctx, *bin, re, *quick, *timeout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "capctl-bench: %v\n", err)
 		return 1
@@ -72,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // measure runs the benchmarks with the binaries in bin.
-func measure(ctx context.Context, bin string, only *regexp.Regexp, quick bool, log io.Writer) (bench.Report, error) {
+func measure(ctx context.Context, bin string, only *regexp.Regexp, quick bool, timeout time.Duration, log io.Writer) (bench.Report, error) {
 	bin, err := filepath.Abs(bin)
 	if err != nil {
 		return bench.Report{}, err
@@ -87,10 +88,10 @@ func measure(ctx context.Context, bin string, only *regexp.Regexp, quick bool, l
 		return bench.Report{}, err
 	}
 	defer os.RemoveAll(dir)
-	e := &bench.Env{Bin: bin, Dir: dir, Quick: quick, Log: log,
+	e := &bench.Env{Bin: bin, Dir: dir, Quick: quick, Log: log, Timeout: timeout,
 		HasRate: bench.DetectRate(ctx, filepath.Join(bin, "capctl"))}
 	start := time.Now()
-	rep := bench.Report{Machine: bench.ThisMachine(start), Quick: quick, HasRate: e.HasRate}
+	rep := bench.Report{Machine: bench.ThisMachine(start), Quick: quick, HasRate: e.HasRate, Timeout: timeout}
 	rep.Results = bench.Run(ctx, e, only)
 	rep.Elapsed = time.Since(start)
 	rep.Machine.LoadEnd = bench.LoadAverage()
