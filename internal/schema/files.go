@@ -107,19 +107,25 @@ func walkDir(dir string) ([]sourceFile, []deploy.Problem) {
 }
 
 // walkedFile checks one *.cue entry met during a walk. A dangling or looping
-// symlink is a problem: the user named a file that cannot be read.
+// symlink is a problem: the user named a file that cannot be read. So is a
+// FIFO, socket or device named *.cue (reading a FIFO would block, and
+// skipping it would silently drop what the user meant as capacity).
 func walkedFile(p string, e fs.DirEntry) (sourceFile, *deploy.Problem, bool) {
-	if e.Type()&fs.ModeSymlink != 0 {
+	mode := e.Type()
+	if mode&fs.ModeSymlink != 0 {
 		info, err := os.Stat(p)
 		if err != nil {
 			prob := pathProblem(p, "%s", describeFSError(err))
 			return sourceFile{}, &prob, false
 		}
-		if !info.Mode().IsRegular() {
+		if info.IsDir() {
 			return sourceFile{}, nil, false // a linked directory named x.cue: not followed
 		}
-	} else if !e.Type().IsRegular() {
-		return sourceFile{}, nil, false
+		mode = info.Mode().Type()
+	}
+	if !mode.IsRegular() {
+		prob := pathProblem(p, "not a regular file")
+		return sourceFile{}, &prob, false
 	}
 	f, err := newSourceFile(p)
 	if err != nil {

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"io"
 	"os"
 
 	"cuelang.org/go/cue/ast"
@@ -10,7 +11,16 @@ import (
 	"github.com/capctl/capctl/internal/deploy"
 )
 
-// checkFiles reads the head of every file before CUE does. An unreadable
+// MaxFileSize bounds each capacity file. CUE holds a few times a file's
+// size in memory while loading it, so an unbounded file (a runaway
+// generator, a log written to the wrong name) could exhaust memory; a
+// file of 50,000 deployments is about 4 MiB.
+const MaxFileSize = 8 << 20
+
+// errTooLarge reports a file over MaxFileSize.
+var errTooLarge = fmt.Errorf("file is larger than %d MiB, the limit for a capacity file", MaxFileSize>>20)
+
+// checkFiles reads every file before CUE does. An unreadable or oversized
 // file is then reported by the name the user gave, and files naming
 // different packages are reported at their package clauses; the CUE loader
 // reports the latter with no position, naming the working directory.
@@ -21,7 +31,7 @@ func checkFiles(files []sourceFile) []deploy.Problem {
 		firstPos  deploy.Pos
 	)
 	for _, f := range files {
-		src, err := os.ReadFile(f.abs)
+		src, err := readSource(f.abs)
 		if err != nil {
 			problems = append(problems, pathProblem(f.display, "%s", describeFSError(err)))
 			continue
@@ -56,4 +66,26 @@ func packageClause(f sourceFile, src []byte) (string, deploy.Pos) {
 		}
 	}
 	return "", deploy.Pos{}
+}
+
+// readSource reads a capacity file, refusing one over MaxFileSize without
+// reading it all: the size is checked before reading and the read itself
+// is bounded, in case the file grows in between.
+func readSource(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.Size() > MaxFileSize {
+		return nil, errTooLarge
+	}
+	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(src) > MaxFileSize {
+		return nil, errTooLarge
+	}
+	return src, nil
 }
