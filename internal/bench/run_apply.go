@@ -153,5 +153,8 @@ func faultNote(st Stats, share float64, changes, pages int) string {
 	if st.Injected5xx+st.Dropped > 0 {
 		s += fmt.Sprintf(", 5xx: %d, dropped: %d", st.Injected5xx, st.Dropped)
 	}
+	if retries < 0 {
+		return s // the run stopped before every change had its call
+	}
 	return s + fmt.Sprintf(", %d calls beyond one per page and change", retries)
 }
