@@ -79,19 +79,23 @@ type errorEnvelope struct {
 }
 
 // parseError turns every non-2xx answer into an *Error. A body that is not
-// the envelope (HTML from a gateway, truncated JSON, nothing) is quoted,
-// with the key scrubbed in case a proxy echoed the request back.
+// the envelope (HTML from a gateway, truncated JSON, nothing) is quoted.
+// Whatever is kept has the key scrubbed, envelope fields included, in case
+// a proxy echoed the request back.
 func parseError(status int, header http.Header, body []byte, key Secret, now time.Time) *Error {
 	e := &Error{StatusCode: status, retryAfter: parseRetryAfter(header.Get("Retry-After"), now)}
+	scrub := func(s string) string {
+		if k := key.reveal(); k != "" {
+			s = strings.ReplaceAll(s, k, redacted)
+		}
+		return s
+	}
 	var env errorEnvelope
 	if json.Unmarshal(body, &env) == nil && (env.Code != "" || env.Message != "") {
-		e.Code, e.Message, e.RequestID = env.Code, env.Message, env.RequestID
+		e.Code, e.Message, e.RequestID = scrub(env.Code), scrub(env.Message), scrub(env.RequestID)
 		return e
 	}
-	s := strings.TrimSpace(string(body))
-	if k := key.reveal(); k != "" {
-		s = strings.ReplaceAll(s, k, redacted)
-	}
+	s := scrub(strings.TrimSpace(string(body)))
 	if len(s) > maxQuote {
 		cut := maxQuote
 		for cut > 0 && !utf8.RuneStart(s[cut]) {

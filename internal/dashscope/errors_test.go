@@ -43,6 +43,10 @@ func TestParseError(t *testing.T) {
 		"key echoed by a proxy": {403, "denied: Bearer " + testKey.reveal(),
 			Error{StatusCode: 403, Body: "denied: Bearer [redacted]"},
 			`403 Forbidden: unexpected response body: "denied: Bearer [redacted]"`},
+		"key echoed in the envelope": {401,
+			`{"code":"InvalidApiKey","message":"Invalid API-key provided: Bearer ` + testKey.reveal() + `","request_id":"` + testKey.reveal() + `"}`,
+			Error{StatusCode: 401, Code: "InvalidApiKey", Message: "Invalid API-key provided: Bearer [redacted]", RequestID: "[redacted]"},
+			`401 InvalidApiKey: Invalid API-key provided: Bearer [redacted] (request_id [redacted])`},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
