@@ -12,6 +12,7 @@ import (
 
 	"github.com/capctl/capctl/internal/apply"
 	"github.com/capctl/capctl/internal/dashscope"
+	"github.com/capctl/capctl/internal/journal"
 	"github.com/capctl/capctl/internal/plan"
 	"github.com/capctl/capctl/internal/render"
 )
@@ -62,9 +63,16 @@ func (c *ApplyCmd) Run(ctx context.Context, g *Globals, e *env) error {
 			return err
 		}
 	}
-	rep := c.execute(ctx, client, p, g, e)
+	jr, err := c.startOutputs(e)
+	if err != nil {
+		return err
+	}
+	if jr != nil {
+		defer jr.Close()
+	}
+	rep := c.execute(ctx, client, p, g, e, journalResults(jr))
 	rep.Summary.Throttled = int(throttled.Load())
-	if err := c.writeOutputs(g, e, rep); err != nil {
+	if err := c.writeOutputs(g, e, rep, jr); err != nil {
 		return err
 	}
 	switch {
@@ -119,8 +127,9 @@ func confirm(e *env, n int) error {
 	return nil
 }
 
-// execute runs the plan, drawing progress on stderr.
-func (c *ApplyCmd) execute(ctx context.Context, client apply.Client, p plan.Plan, g *Globals, e *env) apply.Report {
+// execute runs the plan, drawing progress on stderr and passing each
+// result to onResult as soon as it is known.
+func (c *ApplyCmd) execute(ctx context.Context, client apply.Client, p plan.Plan, g *Globals, e *env, onResult func(apply.Result)) apply.Report {
 	total := len(p.Changes) + len(p.Errors)
 	prog := render.NewProgress(e.stderr, total, e.stderrTTY, time.Now)
 	rep := apply.Run(ctx, client, p, apply.Options{
@@ -128,17 +137,32 @@ func (c *ApplyCmd) execute(ctx context.Context, client apply.Client, p plan.Plan
 		CheckBefore: c.Plan != "",
 		Wait:        c.Wait,
 		WaitTimeout: c.WaitTimeout,
-		Events:      prog.Event,
+		Events: func(ev apply.Event) {
+			if ev.Kind == apply.Finished {
+				onResult(ev.Result) // before the progress line that announces it
+			}
+			prog.Event(ev)
+		},
 	})
 	prog.Done()
 	return rep
 }
 
-// writeOutputs prints the report and writes the report files.
-func (c *ApplyCmd) writeOutputs(g *Globals, e *env, rep apply.Report) error {
+// writeOutputs prints the report and writes the report files. The journal
+// jr, if any, is removed once the complete report is on disk; when the
+// report cannot be written, the journal stays as the record of the run.
+func (c *ApplyCmd) writeOutputs(g *Globals, e *env, rep apply.Report, jr *journal.Writer) error {
 	if c.Report != "" {
 		if err := writeFileAtomic(c.Report, func(f *os.File) error { return render.ReportJSON(f, rep) }); err != nil {
+			if jr != nil && jr.Close() == nil {
+				return fmt.Errorf("write report: %w (every result is in %s)", err, jr.Path())
+			}
 			return fmt.Errorf("write report: %w", err)
+		}
+		if jr != nil {
+			if err := jr.Remove(); err != nil {
+				return err
+			}
 		}
 	}
 	if c.Junit != "" {

@@ -11,7 +11,9 @@ import (
 
 // writeFileAtomic writes path through a temporary file in the same
 // directory and a rename, so a reader never sees half a file. The file is
-// created with mode 0600: reports describe production capacity.
+// created with mode 0600: reports describe production capacity. The file
+// and, best effort, its directory are synced before it returns, so the new
+// file survives a machine crash once writeFileAtomic has returned.
 func writeFileAtomic(path string, write func(*os.File) error) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
@@ -33,7 +35,14 @@ func writeFileAtomic(path string, write func(*os.File) error) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(f.Name(), path)
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil { // make the rename durable
+		d.Sync()
+		d.Close()
+	}
+	return nil
 }
 
 // readPlanFile reads and checks a saved plan.
