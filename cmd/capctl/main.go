@@ -11,6 +11,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -19,10 +20,14 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifyInterrupt(context.Background(), os.Stderr, func() { os.Exit(130) })
 	defer stop()
-	go exitOnSecondSignal(ctx)
-	os.Exit(run(ctx, os.Args[1:], &env{
+	os.Exit(run(ctx, os.Args[1:], osEnv()))
+}
+
+// osEnv is the env of the running process.
+func osEnv() *env {
+	return &env{
 		getenv:    os.Getenv,
 		stdin:     os.Stdin,
 		stdout:    os.Stdout,
@@ -30,16 +35,33 @@ func main() {
 		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
-	}))
+	}
 }
 
-// exitOnSecondSignal waits for the first signal (which cancels ctx and lets
-// apply wind down) and exits at once on the second.
-func exitOnSecondSignal(ctx context.Context) {
-	<-ctx.Done()
-	ch := make(chan os.Signal, 1)
+// notifyInterrupt returns a context cancelled by the first SIGINT or
+// SIGTERM, which lets apply wind down (no new calls, calls in flight get a
+// grace period, every deployment reported); the second signal calls exit
+// at once. One channel, registered before anything runs, receives both, so
+// a second signal that follows the first closely is never lost (with
+// signal.NotifyContext plus a later signal.Notify it could be).
+func notifyInterrupt(parent context.Context, stderr io.Writer, exit func()) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(parent)
+	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	<-ch
-	os.Stderr.WriteString("capctl: second interrupt, exiting now\n")
-	os.Exit(130)
+	go func() {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return
+		}
+		io.WriteString(stderr, "capctl: interrupted: starting no new calls, finishing those in flight; interrupt again to exit at once\n")
+		cancel()
+		<-ch
+		io.WriteString(stderr, "capctl: second interrupt, exiting now\n")
+		exit()
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		cancel()
+	}
 }

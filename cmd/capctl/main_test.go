@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
-	"golang.org/x/term"
 )
 
 func TestMain(m *testing.M) {
@@ -15,18 +14,15 @@ func TestMain(m *testing.M) {
 	})
 }
 
-// mainForTest is main without signal handling beyond the context, so
-// scripts run the real command path.
+// mainForTest is main with one addition: CAPCTL_TEST_TTY makes stdin a
+// terminal, so scripts can answer the confirmation prompt. It installs the
+// same interrupt handling as main, so tests can signal the real command.
 func mainForTest() int {
-	return run(context.Background(), os.Args[1:], &env{
-		getenv:    os.Getenv,
-		stdin:     os.Stdin,
-		stdout:    os.Stdout,
-		stderr:    os.Stderr,
-		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())) || os.Getenv("CAPCTL_TEST_TTY") != "",
-		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
-		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
-	})
+	ctx, stop := notifyInterrupt(context.Background(), os.Stderr, func() { os.Exit(130) })
+	defer stop()
+	e := osEnv()
+	e.stdinTTY = e.stdinTTY || os.Getenv("CAPCTL_TEST_TTY") != ""
+	return run(ctx, os.Args[1:], e)
 }
 
 // TestScripts runs the CLI scripts in testdata/script against the real
