@@ -50,9 +50,16 @@ func (c *Client) do(ctx context.Context, t *target, req request) (json.RawMessag
 		if err := ctx.Err(); err != nil {
 			return nil, attempt - 1, stopped(err, attempt-1, lastErr)
 		}
+		if err := c.pace(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil, attempt - 1, stopped(ctx.Err(), attempt-1, lastErr)
+			}
+			return nil, attempt - 1, err
+		}
 		start := time.Now()
 		resp, err := c.attempt(ctx, t, req)
 		elapsed := time.Since(start)
+		c.heard(resp.status)
 		if err != nil && ctx.Err() != nil {
 			// The caller gave up; what the attempt saw is a symptom.
 			c.report(ctx, req, attempt, resp, err, false, 0, elapsed)
@@ -80,6 +87,31 @@ func (c *Client) do(ctx context.Context, t *target, req request) (json.RawMessag
 		if err := c.opts.sleep(ctx, wait); err != nil {
 			return nil, attempt, stopped(ctx.Err(), attempt, lastErr)
 		}
+	}
+}
+
+// pace waits for the limiter, if any, to let the next attempt go.
+func (c *Client) pace(ctx context.Context) error {
+	if c.opts.Limiter == nil {
+		return nil
+	}
+	if err := c.opts.Limiter.Wait(ctx); err != nil {
+		return fmt.Errorf("wait for rate limit: %w", err)
+	}
+	return nil
+}
+
+// heard tells the limiter, if any, how the API answered an attempt: 429 is
+// throttling, a status below 500 is an answer that was not throttled, and
+// no answer or a 5xx says nothing about the rate.
+func (c *Client) heard(status int) {
+	l := c.opts.Limiter
+	switch {
+	case l == nil || status == 0:
+	case status == http.StatusTooManyRequests:
+		l.Throttled()
+	case status < 500:
+		l.Succeeded()
 	}
 }
 

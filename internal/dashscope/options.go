@@ -99,12 +99,30 @@ type Options struct {
 	// OnAttempt, if set, is called after every HTTP attempt, from the
 	// calling goroutine. It must be safe for concurrent use.
 	OnAttempt func(AttemptInfo)
+	// Limiter, if set, paces every HTTP attempt, retries included, and
+	// hears how the API answered each one. nil sends without pacing.
+	Limiter Limiter
 
 	// sleep waits for d or until ctx ends; tests replace it to observe
 	// backoff without waiting.
 	sleep func(ctx context.Context, d time.Duration) error
 	// now is the clock used to read Retry-After dates; tests fix it.
 	now func() time.Time
+}
+
+// Limiter paces a Client's requests; *ratelimit.Adaptive implements it.
+// The client calls Wait before every attempt, then Throttled when the API
+// answered 429 or Succeeded when it answered without throttling (any other
+// status below 500). Attempts that got no answer, or a 5xx, report neither.
+// All three must be safe for concurrent use.
+type Limiter interface {
+	// Wait blocks until the next attempt may be sent; an error (ctx ended)
+	// ends the call without sending.
+	Wait(ctx context.Context) error
+	// Throttled reports an attempt answered 429.
+	Throttled()
+	// Succeeded reports an attempt answered without throttling.
+	Succeeded()
 }
 
 // AttemptInfo describes one HTTP attempt, for Options.OnAttempt.
