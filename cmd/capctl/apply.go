@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/capctl/capctl/internal/apply"
@@ -27,6 +26,7 @@ type ApplyCmd struct {
 	MaxRetries  int           `help:"Retries of a call answered 429, 5xx or lost on the network." default:"5"`
 	Report      string        `help:"Write the JSON report to FILE." placeholder:"FILE"`
 	Junit       string        `name:"junit" help:"Write a JUnit XML report to FILE (one test case a deployment)." placeholder:"FILE"`
+	Rate        float64       `help:"Most API requests per second, over all workspaces (0: no limit; capctl still slows down when the API answers 429)." default:"0" env:"CAPCTL_RATE"`
 }
 
 // errNoApproval is returned when nobody can be asked to approve.
@@ -43,13 +43,13 @@ func (c *ApplyCmd) Run(ctx context.Context, g *Globals, e *env) error {
 	if c.MaxRetries < 0 {
 		return fmt.Errorf("--max-retries must be 0 or more, got %d", c.MaxRetries)
 	}
-	var throttled atomic.Int64
-	onAttempt := func(a dashscope.AttemptInfo) {
-		if a.StatusCode == 429 {
-			throttled.Add(1)
-		}
+	// One budget for the plan's reads and the scale calls; it also counts
+	// the 429 answers of both for the summary.
+	lim, err := newLimiter(c.Rate)
+	if err != nil {
+		return err
 	}
-	p, client, err := c.prepare(ctx, g, e, onAttempt)
+	p, client, err := c.prepare(ctx, g, e, lim)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (c *ApplyCmd) Run(ctx context.Context, g *Globals, e *env) error {
 		defer jr.Close()
 	}
 	rep := c.execute(ctx, client, p, g, e, journalResults(jr))
-	rep.Summary.Throttled = int(throttled.Load())
+	rep.Summary.Throttled = lim.Throttles()
 	if err := c.writeOutputs(g, e, rep, jr); err != nil {
 		return err
 	}
@@ -85,14 +85,14 @@ func (c *ApplyCmd) Run(ctx context.Context, g *Globals, e *env) error {
 }
 
 // prepare returns the plan to apply and a client for its workspaces.
-func (c *ApplyCmd) prepare(ctx context.Context, g *Globals, e *env, onAttempt func(dashscope.AttemptInfo)) (plan.Plan, *dashscope.Client, error) {
+func (c *ApplyCmd) prepare(ctx context.Context, g *Globals, e *env, lim dashscope.Limiter) (plan.Plan, *dashscope.Client, error) {
 	if c.Plan != "" {
 		p, err := readPlanFile(c.Plan)
 		if err != nil {
 			return p, nil, err
 		}
 		p = filterPlan(p, g)
-		client, err := newClient(connsOfPlan(p, g), g, e, c.MaxRetries, onAttempt)
+		client, err := newClient(connsOfPlan(p, g), g, e, c.MaxRetries, lim)
 		return p, client, err
 	}
 	cfg, err := loadConfig(c.Paths, g, e)
@@ -102,7 +102,7 @@ func (c *ApplyCmd) prepare(ctx context.Context, g *Globals, e *env, onAttempt fu
 	if cfg, err = filter(cfg, g); err != nil {
 		return plan.Plan{}, nil, err
 	}
-	client, err := newClient(connsOf(cfg, g), g, e, c.MaxRetries, onAttempt)
+	client, err := newClient(connsOf(cfg, g), g, e, c.MaxRetries, lim)
 	if err != nil {
 		return plan.Plan{}, nil, err
 	}

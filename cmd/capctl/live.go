@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/capctl/capctl/internal/dashscope"
 	"github.com/capctl/capctl/internal/deploy"
 	"github.com/capctl/capctl/internal/plan"
+	"github.com/capctl/capctl/internal/ratelimit"
 )
 
 var _ apply.Client = (*dashscope.Client)(nil)
@@ -35,10 +37,22 @@ func connsOf(cfg deploy.Config, g *Globals) []wsConn {
 	return out
 }
 
+// newLimiter returns the request budget of --rate: at most rate requests a
+// second over all workspaces (0: no ceiling), slowing down whenever the API
+// answers 429. Its burst is 1, so requests go out evenly spaced, which no
+// server-side limit (token bucket or per-second window) can object to.
+func newLimiter(rate float64) (*ratelimit.Adaptive, error) {
+	if !(rate >= 0) || math.IsInf(rate, 0) {
+		return nil, fmt.Errorf("--rate must be a number of requests per second, 0 or more, got %v", rate)
+	}
+	return ratelimit.New(rate, 1), nil
+}
+
 // newClient builds the API client for the given workspaces. Every key comes
 // from the variable its workspace names; a missing one is a configuration
-// error reported before any request, naming every missing variable.
-func newClient(conns []wsConn, g *Globals, e *env, maxRetries int, onAttempt func(dashscope.AttemptInfo)) (*dashscope.Client, error) {
+// error reported before any request, naming every missing variable. lim,
+// if not nil, paces every request.
+func newClient(conns []wsConn, g *Globals, e *env, maxRetries int, lim dashscope.Limiter) (*dashscope.Client, error) {
 	eps := make(map[string]dashscope.Endpoint, len(conns))
 	var missing []string
 	for _, c := range conns {
@@ -61,7 +75,7 @@ func newClient(conns []wsConn, g *Globals, e *env, maxRetries int, onAttempt fun
 		Parallelism: g.Parallelism,
 		UserAgent:   "capctl/" + version,
 		Logger:      g.logger(e),
-		OnAttempt:   onAttempt,
+		Limiter:     lim,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("configure API client: %w", err)

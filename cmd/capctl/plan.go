@@ -20,6 +20,7 @@ type PlanCmd struct {
 	Paths            []string `arg:"" optional:"" name:"path" help:"Capacity files or directories (default: the current directory)."`
 	Out              string   `help:"Also save the plan as JSON to FILE, for apply --plan." placeholder:"FILE"`
 	DetailedExitcode bool     `help:"Exit 0 with no changes, 2 with changes, 1 on any error (errors win)."`
+	Rate             float64  `help:"Most API requests per second, over all workspaces (0: no limit; capctl still slows down when the API answers 429)." default:"0" env:"CAPCTL_RATE"`
 }
 
 // Run plans and prints the plan.
@@ -31,7 +32,11 @@ func (c *PlanCmd) Run(ctx context.Context, g *Globals, e *env) error {
 	if cfg, err = filter(cfg, g); err != nil {
 		return err
 	}
-	client, err := newClient(connsOf(cfg, g), g, e, 5, nil)
+	lim, err := newLimiter(c.Rate)
+	if err != nil {
+		return err
+	}
+	client, err := newClient(connsOf(cfg, g), g, e, 5, lim)
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ func setupScript(env *testscript.Env) error {
 
 // cmdSim drives the in-process simulator from a script:
 //
-//	sim start [-latency D] [-p429 P] [-p5xx P] [-pdrop P] [-rate R] [-update-delay D] SEED.json
+//	sim start [-latency D] [-p429 P] [-p5xx P] [-pdrop P] [-rate R] [-burst N] [-update-delay D] SEED.json
 //	sim dump                      one line per deployment, sorted
 //	sim calls                     call counts: list, get, scale, max in flight
 //	sim scales WS/ID              scale calls received for one deployment
@@ -96,6 +96,7 @@ func simStart(ts *testscript.TestScript, h *simHolder, args []string) {
 	fs.Float64Var(&cfg.P5xx, "p5xx", 0, "")
 	fs.Float64Var(&cfg.PDrop, "pdrop", 0, "")
 	fs.Float64Var(&cfg.RateLimit, "rate", 0, "")
+	fs.IntVar(&cfg.Burst, "burst", 0, "")
 	fs.DurationVar(&cfg.UpdateDelay, "update-delay", 0, "")
 	fs.DurationVar(&cfg.RetryAfter, "retry-after", 0, "")
 	cfg.RandSeed = 1
