@@ -14,12 +14,18 @@ const DefaultMarkdownLimit = 65000
 
 // ReportMarkdown writes the apply report as a pull-request comment: the
 // summary line first, then a table of every result that did not succeed
-// (failed, conflict, interrupted; never shortened), then the succeeded ones
-// folded in a <details> block. When the whole would exceed limit bytes (and
-// so limit characters), the middle of the succeeded list is replaced by one
-// row counting what was left out; the first and last ones stay, and the
-// JSON report still has all. A limit <= 0 means no limit. Skipped results
-// are only counted.
+// (failed, conflict, interrupted), then the succeeded ones folded in a
+// <details> block. A limit <= 0 means no limit; otherwise the whole stays
+// within limit bytes (and so limit characters) for any report:
+//
+//  1. the middle of the succeeded list is replaced by one row counting what
+//     was left out (the first and last ones stay);
+//  2. if the problems alone still do not fit, their error messages are
+//     shortened to 200, then 80 characters;
+//  3. and as a last resort the middle problem rows are replaced by a count.
+//
+// The summary line always stays, and the JSON report still has everything.
+// Skipped results are only counted.
 func ReportMarkdown(w io.Writer, r apply.Report, limit int) error {
 	var head strings.Builder
 	head.WriteString("### capctl apply\n\n")
@@ -28,40 +34,39 @@ func ReportMarkdown(w io.Writer, r apply.Report, limit int) error {
 		head.WriteString(note + ".\n\n")
 	}
 	var succeeded []string
-	problems := 0
 	for _, res := range r.Results {
-		switch {
-		case reportListed(res.Status):
-			if problems == 0 {
-				head.WriteString("| Deployment | Action | Status | Error |\n|---|---|---|---|\n")
-			}
-			problems++
-			fmt.Fprintf(&head, "| `%s` | %s | %s | %s |\n", res.Key(), reportMDAction(res),
-				reportMDStatus(res.Status), reportMDCell(res.Error))
-		case res.Status == apply.Succeeded:
+		if res.Status == apply.Succeeded {
 			succeeded = append(succeeded, fmt.Sprintf("| `%s` | %s | %s | %d | %s |\n", res.Key(), res.Action,
 				reportMDCell(reportChange(res)), res.Attempts, reportDuration(res.DurationMS)))
 		}
-	}
-	if problems > 0 {
-		head.WriteString("\n")
 	}
 	var tail string
 	if r.Summary.Skipped > 0 {
 		tail = fmt.Sprintf("Not touched, already at the desired capacity: %s.\n", Plural(r.Summary.Skipped, "deployment"))
 	}
+	var open string
+	const closeTag = "\n</details>\n\n"
+	if len(succeeded) > 0 {
+		open = fmt.Sprintf("<details><summary>%d succeeded</summary>\n\n", len(succeeded)) +
+			"| Deployment | Action | Change | Attempts | Duration |\n|---|---|---|---:|---:|\n"
+		open += reportElisionRow(len(succeeded)) + closeTag // the least the fold can take
+	}
+	budget := -1
+	if limit > 0 {
+		budget = max(limit-head.Len()-len(open)-len(tail), 0)
+	}
+	problems := reportProblemTable(r.Results, budget)
 	var b strings.Builder
 	b.WriteString(head.String())
+	b.WriteString(problems)
 	if len(succeeded) > 0 {
-		open := fmt.Sprintf("<details><summary>%d succeeded</summary>\n\n", len(succeeded)) +
-			"| Deployment | Action | Change | Attempts | Duration |\n|---|---|---|---:|---:|\n"
-		const closeTag = "\n</details>\n\n"
-		b.WriteString(open)
+		open = open[:strings.Index(open, "| *…")]
 		budget := -1
 		if limit > 0 {
-			budget = limit - head.Len() - len(open) - len(closeTag) - len(tail)
+			budget = limit - b.Len() - len(open) - len(closeTag) - len(tail)
 		}
-		b.WriteString(reportElide(succeeded, budget))
+		b.WriteString(open)
+		b.WriteString(reportElide(succeeded, budget, reportElisionRow))
 		b.WriteString(closeTag)
 	}
 	b.WriteString(tail)
@@ -69,11 +74,49 @@ func ReportMarkdown(w io.Writer, r apply.Report, limit int) error {
 	return err
 }
 
+// reportProblemTable renders the table of results that did not succeed
+// within budget bytes (budget < 0: no limit), shortening error messages and
+// then eliding rows only as far as needed. It is "" when there are none.
+func reportProblemTable(results []apply.Result, budget int) string {
+	const tableHead = "| Deployment | Action | Status | Error |\n|---|---|---|---|\n"
+	var out string
+	for _, maxErr := range []int{0, 200, 80} {
+		var rows []string
+		for _, res := range results {
+			if reportListed(res.Status) {
+				rows = append(rows, fmt.Sprintf("| `%s` | %s | %s | %s |\n", res.Key(), reportMDAction(res),
+					reportMDStatus(res.Status), reportMDCell(reportShorten(res.Error, maxErr))))
+			}
+		}
+		if len(rows) == 0 {
+			return ""
+		}
+		out = tableHead + strings.Join(rows, "") + "\n"
+		if budget < 0 || len(out) <= budget {
+			return out
+		}
+		if maxErr == 80 {
+			rest := max(budget-len(tableHead)-1, 0)
+			return tableHead + reportElide(rows, rest, reportProblemElisionRow) + "\n"
+		}
+	}
+	return out
+}
+
+// reportShorten cuts s to at most n runes with an ellipsis; n <= 0 keeps it.
+func reportShorten(s string, n int) string {
+	r := []rune(s)
+	if n <= 0 || len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
 // reportElide joins rows, or, when they do not fit in budget bytes (budget
 // < 0: no limit), keeps as many from both ends as fit around one row that
 // counts the rest. Keeping both ends shows the first and last deployments
 // in sorted order, so a reader sees the range the fold covers.
-func reportElide(rows []string, budget int) string {
+func reportElide(rows []string, budget int, elision func(int) string) string {
 	total := 0
 	for _, row := range rows {
 		total += len(row)
@@ -82,7 +125,7 @@ func reportElide(rows []string, budget int) string {
 		return strings.Join(rows, "")
 	}
 	// Reserve room for the widest elision row: its count is at most len(rows).
-	budget -= len(reportElisionRow(len(rows)))
+	budget -= len(elision(len(rows)))
 	var front, back []string
 	i, j := 0, len(rows)-1
 	for i <= j {
@@ -106,7 +149,7 @@ func reportElide(rows []string, budget int) string {
 	for _, row := range front {
 		b.WriteString(row)
 	}
-	b.WriteString(reportElisionRow(j - i + 1))
+	b.WriteString(elision(j - i + 1))
 	for k := len(back) - 1; k >= 0; k-- {
 		b.WriteString(back[k])
 	}
@@ -115,6 +158,10 @@ func reportElide(rows []string, budget int) string {
 
 func reportElisionRow(n int) string {
 	return fmt.Sprintf("| *… %d more succeeded, not shown: see the JSON report* | | | | |\n", n)
+}
+
+func reportProblemElisionRow(n int) string {
+	return fmt.Sprintf("| *… %d more not succeeded, not shown: see the JSON report* | | | |\n", n)
 }
 
 // reportMDAction is the action, or "-" for a plan error (which has none).

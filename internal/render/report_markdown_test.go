@@ -92,3 +92,27 @@ func TestReportMarkdownNoLimit(t *testing.T) {
 		t.Errorf("%d of 3000 succeeded rows shown with no limit", n)
 	}
 }
+
+func TestReportMarkdownManyFailuresFit(t *testing.T) {
+	var r apply.Report
+	for i := range 10000 {
+		r.Results = append(r.Results, apply.Result{
+			Workspace: "llm-a", DeployedModel: fmt.Sprintf("d-%05d", i), Action: "scale_up",
+			Status: apply.Failed, Error: strings.Repeat("the API refused this call; ", 20),
+		})
+	}
+	r.Summary.Failed = 10000
+	var b bytes.Buffer
+	if err := ReportMarkdown(&b, r, DefaultMarkdownLimit); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if len(out) > DefaultMarkdownLimit {
+		t.Errorf("markdown is %d bytes, over the limit %d", len(out), DefaultMarkdownLimit)
+	}
+	for _, want := range []string{"Apply: 0 succeeded, 10000 failed", "more not succeeded, not shown", "d-00000", "d-09999"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("markdown lacks %q", want)
+		}
+	}
+}
