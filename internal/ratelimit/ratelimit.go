@@ -49,6 +49,17 @@ const (
 	// meterSize is how many recent request times the sending rate is
 	// measured over.
 	meterSize = 64
+	// overloadShare is the share of throttled answers among the latest
+	// outcomeSize that marks an overload worth a cut. A server over its
+	// quota throttles most requests sent past it; one that throttles a
+	// steady few whatever the rate (a flaky gateway, another tenant) is
+	// not helped by slowing down, and cutting on every such 429 would
+	// drive the rate to the floor.
+	overloadShare = 0.25
+	// outcomeSize is how many recent answers the share is taken over; with
+	// fewer than minOutcomes known, any throttle may cut.
+	outcomeSize = 40
+	minOutcomes = 8
 )
 
 // Adaptive is a request rate limiter that slows down on throttling (see
@@ -69,6 +80,8 @@ type Adaptive struct {
 	throttles int
 	sent      [meterSize]time.Time // ring of the latest grant times
 	nSent     int                  // grants so far
+	outcomes  [outcomeSize]bool    // ring of the latest answers: true = throttled
+	nOut      int                  // answers so far
 }
 
 // New returns a limiter of at most limit requests per second with bursts
@@ -121,8 +134,12 @@ func (a *Adaptive) Throttled() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.throttles++
+	a.outcome(true)
 	now := a.now()
 	if !a.lastCut.IsZero() && now.Sub(a.lastCut) < cutWindow {
+		return
+	}
+	if !a.overloaded() {
 		return
 	}
 	base, factor := a.rate, decrease
@@ -146,6 +163,7 @@ func (a *Adaptive) Throttled() {
 func (a *Adaptive) Succeeded() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.outcome(false)
 	if a.rate >= a.ceiling {
 		return // also when no limit applies yet: +Inf >= +Inf
 	}
@@ -166,6 +184,29 @@ func (a *Adaptive) Throttles() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.throttles
+}
+
+// outcome notes one answer. Call with a.mu held.
+func (a *Adaptive) outcome(throttled bool) {
+	a.outcomes[a.nOut%outcomeSize] = throttled
+	a.nOut++
+}
+
+// overloaded reports whether the latest answers look like a server over
+// its quota rather than a steady trickle of 429s (see overloadShare). Call
+// with a.mu held.
+func (a *Adaptive) overloaded() bool {
+	n := min(a.nOut, outcomeSize)
+	if n < minOutcomes {
+		return true
+	}
+	throttled := 0
+	for i := range n {
+		if a.outcomes[i] {
+			throttled++
+		}
+	}
+	return float64(throttled) >= overloadShare*float64(n)
 }
 
 // set changes the rate. Call with a.mu held.

@@ -248,3 +248,38 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("Throttles() = %d, want %d", got, want)
 	}
 }
+
+func TestSteadyFewThrottlesDoNotCut(t *testing.T) {
+	a, c := newFake(100, 1)
+	for i := range 400 { // one answer in ten throttled, whatever the rate
+		waitN(t, a, 1)
+		if i%10 == 9 {
+			a.Throttled()
+		} else {
+			a.Succeeded()
+		}
+		c.advance(300 * time.Millisecond) // past cutWindow every time
+	}
+	if got := a.Rate(); got != 100 {
+		t.Errorf("Rate() = %v after steady 10%% throttles, want the ceiling 100", got)
+	}
+	if got := a.Throttles(); got != 40 {
+		t.Errorf("Throttles() = %d, want 40", got)
+	}
+}
+
+func TestOverloadCuts(t *testing.T) {
+	a, c := newFake(100, 1)
+	for range 20 {
+		waitN(t, a, 1)
+		a.Succeeded()
+	}
+	for range 10 { // a third of the latest answers throttled
+		waitN(t, a, 1)
+		a.Throttled()
+		c.advance(300 * time.Millisecond)
+	}
+	if got := a.Rate(); got >= 100 {
+		t.Errorf("Rate() = %v after an overload, want a cut below 100", got)
+	}
+}
