@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
 
 	"github.com/capctl/capctl/internal/deploy"
 )
@@ -66,7 +67,50 @@ func (l *loader) decode() (deploy.Config, error) {
 	}
 	slices.SortFunc(cfg.Workspaces, func(a, b deploy.Workspace) int { return strings.Compare(a.ID, b.ID) })
 	deploy.SortDesired(cfg.Deployments)
+	if problems := l.multiples(cfg.Deployments); len(problems) > 0 {
+		return deploy.Config{}, newError(problems)
+	}
 	return cfg, nil
+}
+
+// multiples checks that every mu capacity is a multiple of the
+// base_capacity the file gives, the rule #Config leaves to Go (see
+// schemas/capacity.cue).
+func (l *loader) multiples(ds []deploy.Desired) []deploy.Problem {
+	var out []deploy.Problem
+	for _, d := range ds {
+		if d.Plan == deploy.PlanMU && d.BaseCapacity > 0 && d.Capacity%d.BaseCapacity != 0 {
+			path := []cue.Selector{cue.Str("workspaces"), cue.Str(d.Workspace), cue.Str("deployments"), cue.Str(d.ID), cue.Str("capacity")}
+			out = append(out, l.notMultiple(path, int64(d.Capacity), int64(d.BaseCapacity)))
+		}
+	}
+	return out
+}
+
+// notMultiple is the problem of a capacity at path that is not a multiple
+// of base, positioned at the capacity's value.
+func (l *loader) notMultiple(path []cue.Selector, c, base int64) deploy.Problem {
+	// Point at the value, as CUE does for a broken constraint; the value's
+	// source is the literal when the user wrote one.
+	v := l.user.LookupPath(cue.MakePath(path...))
+	pos := l.pos(v.Pos())
+	src := v.Source()
+	if f, ok := src.(*ast.Field); ok {
+		src = f.Value
+	}
+	if src != nil {
+		if p := l.pos(src.Pos()); p.IsValid() {
+			pos = p
+		}
+	}
+	if !pos.IsValid() {
+		pos = l.declPos(path)
+	}
+	return deploy.Problem{
+		Pos:     pos,
+		Path:    cue.MakePath(path...).String(),
+		Message: fmt.Sprintf("capacity %d is not a multiple of base_capacity %d", c, base),
+	}
 }
 
 // workspace applies the defaults: the region only when no endpoint is set.

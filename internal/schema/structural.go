@@ -64,7 +64,9 @@ func (w *walker) deployment(d cue.Value, path []cue.Selector) {
 	case err != nil:
 		w.require(d, path, "plan")
 	case plan == string(deploy.PlanMU):
-		w.require(d, path, "capacity")
+		if w.require(d, path, "capacity") {
+			w.multiple(d, path)
+		}
 	case plan == string(deploy.PlanPTU):
 		if w.require(d, path, "ptu_capacity") {
 			ptu := d.LookupPath(cue.MakePath(cue.Str("ptu_capacity")))
@@ -73,6 +75,17 @@ func (w *walker) deployment(d cue.Value, path []cue.Selector) {
 			w.require(ptu, p, "input_tpm")
 			w.require(ptu, p, "output_tpm")
 		}
+	}
+}
+
+// multiple reports a capacity that is not a multiple of base_capacity:
+// #Config leaves that rule to Go, so CUE never reports it.
+func (w *walker) multiple(d cue.Value, path []cue.Selector) {
+	c, err1 := d.LookupPath(cue.MakePath(cue.Str("capacity"))).Int64()
+	b, err2 := d.LookupPath(cue.MakePath(cue.Str("base_capacity"))).Int64()
+	if err1 == nil && err2 == nil && b > 0 && c%b != 0 {
+		p := append(path[:len(path):len(path)], cue.Str("capacity"))
+		w.problems = append(w.problems, w.l.notMultiple(p, c, b))
 	}
 }
 
