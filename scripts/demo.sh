@@ -21,7 +21,11 @@ for _ in $(seq 100); do [ -s "$tmp/url" ] && break; sleep 0.1; done
 export CAPCTL_ENDPOINT; CAPCTL_ENDPOINT=$(cat "$tmp/url")
 export DASHSCOPE_API_KEY_PROD=sk-demo-prod DASHSCOPE_API_KEY_CN=sk-demo-cn DASHSCOPE_API_KEY_STAGING=sk-demo-staging
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then
+	step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+else
+	step() { printf '\n$ %s\n' "$*"; }
+fi
 
 step capctl validate examples/fleet
 "$bin/capctl" validate examples/fleet
