@@ -14,7 +14,7 @@ import (
 // schema files and the user's files, validated as concrete data.
 func vet(t *testing.T, files ...string) error {
 	t.Helper()
-	all := []string{"capacity.cue", "multiple.cue"}
+	all := []string{"capacity.cue", "rules.cue"}
 	for _, f := range files {
 		all = append(all, filepath.Join("..", f))
 	}
@@ -40,7 +40,7 @@ func TestCueVetAcceptsTheFleet(t *testing.T) {
 }
 
 func TestCueVetChecksEveryRule(t *testing.T) {
-	for _, f := range []string{"not-multiple.cue", "ptu-on-mu.cue", "unknown-field.cue", "lora-plan.cue", "capacity-too-big.cue"} {
+	for _, f := range []string{"not-multiple.cue", "ptu-on-mu.cue", "unknown-field.cue", "lora-plan.cue", "capacity-too-big.cue", "missing-ptu-capacity.cue"} {
 		if err := vet(t, "examples/invalid/"+f); err == nil {
 			t.Errorf("cue vet accepted examples/invalid/%s", f)
 		}

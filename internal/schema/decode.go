@@ -29,8 +29,8 @@ type (
 	}
 	jsonDeployment struct {
 		Plan         deploy.Plan `json:"plan"`
-		Capacity     int         `json:"capacity"`
-		BaseCapacity int         `json:"base_capacity"`
+		Capacity     *int        `json:"capacity"`
+		BaseCapacity *int        `json:"base_capacity"`
 		PTU          *deploy.PTU `json:"ptu_capacity"`
 	}
 )
@@ -53,6 +53,9 @@ func (l *loader) decode() (deploy.Config, error) {
 	if err := dec.Decode(&jc); err != nil {
 		return deploy.Config{}, fmt.Errorf("decode configuration: %w", err)
 	}
+	if problems := l.rules(jc); len(problems) > 0 {
+		return deploy.Config{}, newError(problems)
+	}
 	wsPos, depPos := l.declarations(jc)
 	var cfg deploy.Config
 	for id, jw := range jc.Workspaces {
@@ -60,28 +63,71 @@ func (l *loader) decode() (deploy.Config, error) {
 		for dep, jd := range jw.Deployments {
 			key := deploy.Key{Workspace: id, ID: dep}
 			cfg.Deployments = append(cfg.Deployments, deploy.Desired{
-				Key: key, Plan: jd.Plan, Capacity: jd.Capacity,
-				BaseCapacity: jd.BaseCapacity, PTU: jd.PTU, Pos: depPos[key],
+				Key: key, Plan: jd.Plan, Capacity: deref(jd.Capacity),
+				BaseCapacity: deref(jd.BaseCapacity), PTU: jd.PTU, Pos: depPos[key],
 			})
 		}
 	}
 	slices.SortFunc(cfg.Workspaces, func(a, b deploy.Workspace) int { return strings.Compare(a.ID, b.ID) })
 	deploy.SortDesired(cfg.Deployments)
-	if problems := l.multiples(cfg.Deployments); len(problems) > 0 {
-		return deploy.Config{}, newError(problems)
-	}
 	return cfg, nil
 }
 
-// multiples checks that every mu capacity is a multiple of the
-// base_capacity the file gives, the rule #Config leaves to Go (see
-// schemas/capacity.cue).
-func (l *loader) multiples(ds []deploy.Desired) []deploy.Problem {
+func deref(p *int) int {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// rules checks what ties a deployment's fields together, the rules #Config
+// leaves to Go (see schemas/capacity.cue and rules.cue): the fields each
+// plan requires and forbids, and capacity a multiple of base_capacity.
+// The problems come out sorted, like CUE's.
+func (l *loader) rules(jc jsonConfig) []deploy.Problem {
 	var out []deploy.Problem
-	for _, d := range ds {
-		if d.Plan == deploy.PlanMU && d.BaseCapacity > 0 && d.Capacity%d.BaseCapacity != 0 {
-			path := []cue.Selector{cue.Str("workspaces"), cue.Str(d.Workspace), cue.Str("deployments"), cue.Str(d.ID), cue.Str("capacity")}
-			out = append(out, l.notMultiple(path, int64(d.Capacity), int64(d.BaseCapacity)))
+	for ws, jw := range jc.Workspaces {
+		for id, d := range jw.Deployments {
+			path := []cue.Selector{cue.Str("workspaces"), cue.Str(ws), cue.Str("deployments"), cue.Str(id)}
+			out = append(out, l.deploymentRules(path, d)...)
+		}
+	}
+	slices.SortFunc(out, func(a, b deploy.Problem) int { return strings.Compare(a.Path, b.Path) })
+	return out
+}
+
+// deploymentRules checks one decoded deployment.
+func (l *loader) deploymentRules(path []cue.Selector, d jsonDeployment) []deploy.Problem {
+	field := func(name string) []cue.Selector { return append(path[:len(path):len(path)], cue.Str(name)) }
+	var out []deploy.Problem
+	missing := func(name string) {
+		out = append(out, deploy.Problem{Pos: l.declPos(path), Path: cue.MakePath(field(name)...).String(),
+			Message: "missing required field " + name})
+	}
+	forbidden := func(name string) {
+		out = append(out, deploy.Problem{Pos: l.declPos(field(name)), Path: cue.MakePath(field(name)...).String(),
+			Message: fmt.Sprintf("%s is not allowed when plan is %q", name, d.Plan)})
+	}
+	switch d.Plan {
+	case deploy.PlanMU:
+		if d.Capacity == nil {
+			missing("capacity")
+		}
+		if d.PTU != nil {
+			forbidden("ptu_capacity")
+		}
+		if d.Capacity != nil && d.BaseCapacity != nil && *d.BaseCapacity > 0 && *d.Capacity%*d.BaseCapacity != 0 {
+			out = append(out, l.notMultiple(field("capacity"), int64(*d.Capacity), int64(*d.BaseCapacity)))
+		}
+	case deploy.PlanPTU:
+		if d.PTU == nil {
+			missing("ptu_capacity")
+		}
+		if d.Capacity != nil {
+			forbidden("capacity")
+		}
+		if d.BaseCapacity != nil {
+			forbidden("base_capacity")
 		}
 	}
 	return out

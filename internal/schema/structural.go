@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"fmt"
+
 	"cuelang.org/go/cue"
 
 	"github.com/capctl/capctl/internal/deploy"
@@ -67,7 +69,10 @@ func (w *walker) deployment(d cue.Value, path []cue.Selector) {
 		if w.require(d, path, "capacity") {
 			w.multiple(d, path)
 		}
+		w.forbid(d, path, "ptu_capacity", plan)
 	case plan == string(deploy.PlanPTU):
+		w.forbid(d, path, "capacity", plan)
+		w.forbid(d, path, "base_capacity", plan)
 		if w.require(d, path, "ptu_capacity") {
 			ptu := d.LookupPath(cue.MakePath(cue.Str("ptu_capacity")))
 			p := append(path[:len(path):len(path)], cue.Str("ptu_capacity"))
@@ -86,6 +91,15 @@ func (w *walker) multiple(d cue.Value, path []cue.Selector) {
 	if err1 == nil && err2 == nil && b > 0 && c%b != 0 {
 		p := append(path[:len(path):len(path)], cue.Str("capacity"))
 		w.problems = append(w.problems, w.l.notMultiple(p, c, b))
+	}
+}
+
+// forbid reports field when present on a deployment whose plan does not
+// allow it: #Config leaves that rule to Go.
+func (w *walker) forbid(d cue.Value, path []cue.Selector, field, plan string) {
+	if d.LookupPath(cue.MakePath(cue.Str(field))).Exists() {
+		p := append(path[:len(path):len(path)], cue.Str(field))
+		w.add(p, p, fmt.Sprintf("%s is not allowed when plan is %q", field, plan))
 	}
 }
 
