@@ -34,6 +34,9 @@ func setupScript(env *testscript.Env) error {
 		return err
 	}
 	env.Setenv("REPO", repoRoot)
+	// A race-enabled binary sleeps a second at exit by default; scripts run
+	// it hundreds of times.
+	env.Setenv("GORACE", "atexit_sleep_ms=0")
 	h := &simHolder{}
 	env.Values["sim"] = h
 	env.Defer(func() {
