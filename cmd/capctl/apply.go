@@ -59,7 +59,7 @@ func (c *ApplyCmd) Run(ctx context.Context, g *Globals, e *env) error {
 		}
 	}
 	if p.Summary.Changed() > 0 && !c.AutoApprove {
-		if err := confirm(e, p.Summary.Changed()); err != nil {
+		if err := confirm(ctx, e, p.Summary.Changed()); err != nil {
 			return err
 		}
 	}
@@ -114,11 +114,27 @@ func (c *ApplyCmd) prepare(ctx context.Context, g *Globals, e *env, lim dashscop
 }
 
 // confirm asks on the terminal; only "yes" goes on.
-func confirm(e *env, n int) error {
+func confirm(ctx context.Context, e *env, n int) error {
 	fmt.Fprintf(e.stdout, "\nApply %d changes? Only 'yes' will be accepted: ", n)
-	line, err := bufio.NewReader(e.stdin).ReadString('\n')
-	if err != nil && line == "" {
-		return fmt.Errorf("read approval: %w", err)
+	type answer struct {
+		line string
+		err  error
+	}
+	ch := make(chan answer, 1)
+	go func() { // a read cannot be cancelled; an interrupt must not wait for it
+		line, err := bufio.NewReader(e.stdin).ReadString('\n')
+		ch <- answer{line, err}
+	}()
+	var line string
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(e.stdout, "\nApply cancelled.")
+		return exitCode(130)
+	case a := <-ch:
+		if a.err != nil && a.line == "" {
+			return fmt.Errorf("read approval: %w", a.err)
+		}
+		line = a.line
 	}
 	if strings.TrimSpace(line) != "yes" {
 		fmt.Fprintln(e.stdout, "Apply cancelled.")

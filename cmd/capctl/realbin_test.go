@@ -186,6 +186,12 @@ type proc struct {
 // with a clean environment plus extra ("K=V").
 func startCapctl(t *testing.T, dir, url string, extra []string, args ...string) *proc {
 	t.Helper()
+	return startCapctlWithStdin(t, dir, url, nil, extra, args...)
+}
+
+// startCapctlWithStdin is startCapctl with the process's standard input.
+func startCapctlWithStdin(t *testing.T, dir, url string, stdin io.Reader, extra []string, args ...string) *proc {
+	t.Helper()
 	bin, err := exec.LookPath("capctl")
 	if err != nil {
 		t.Fatalf("capctl is not on PATH (TestMain puts it there): %v", err)
@@ -196,6 +202,7 @@ func startCapctl(t *testing.T, dir, url string, extra []string, args ...string) 
 	p.cmd.Env = append(cleanEnv(), "CAPCTL_ENDPOINT="+url, "KEY_A="+procKey)
 	p.cmd.Env = append(p.cmd.Env, extra...)
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
+	p.cmd.Stdin = stdin
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start capctl: %v", err)
 	}

@@ -173,3 +173,26 @@ func readReport(t *testing.T, path string) apply.Report {
 	}
 	return rep
 }
+
+// TestSignalDuringPrompt interrupts apply while it waits for approval on a
+// terminal: it exits 130 at once, with no scale call.
+func TestSignalDuringPrompt(t *testing.T) {
+	dir := t.TempDir()
+	seed, _ := procFleet(t, dir, 3, 0)
+	s := newProcSim(t, sim.Config{}, seed)
+	r, w, err := os.Pipe() // stdin that never answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	p := startCapctlWithStdin(t, dir, s.URL, r, []string{"CAPCTL_TEST_TTY=1"}, "apply", "fleet")
+	r.Close()
+	waitUntil(t, p, "the prompt", func() bool { return strings.Contains(p.stdout.String(), "Only 'yes' will be accepted") })
+	p.signal(t, syscall.SIGINT)
+	if code := p.wait(t); code != 130 {
+		t.Fatalf("exit %d, want 130\nstdout:\n%s\nstderr:\n%s", code, p.stdout, p.stderr)
+	}
+	if n := s.scalesArrived.Load(); n != 0 {
+		t.Errorf("%d scale calls after an interrupt at the prompt", n)
+	}
+}
