@@ -93,16 +93,9 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 
 func simStart(ts *testscript.TestScript, h *simHolder, args []string) {
 	fs := flag.NewFlagSet("sim start", flag.ContinueOnError)
+	fs.SetOutput(ts.Stderr())
 	var cfg sim.Config
-	fs.DurationVar(&cfg.Latency, "latency", 0, "")
-	fs.Float64Var(&cfg.P429, "p429", 0, "")
-	fs.Float64Var(&cfg.P5xx, "p5xx", 0, "")
-	fs.Float64Var(&cfg.PDrop, "pdrop", 0, "")
-	fs.Float64Var(&cfg.RateLimit, "rate", 0, "")
-	fs.IntVar(&cfg.Burst, "burst", 0, "")
-	fs.DurationVar(&cfg.UpdateDelay, "update-delay", 0, "")
-	fs.DurationVar(&cfg.RetryAfter, "retry-after", 0, "")
-	cfg.RandSeed = 1
+	cfg.RegisterFlags(fs)
 	ts.Check(fs.Parse(args))
 	if fs.NArg() != 1 {
 		ts.Fatalf("usage: sim start [flags] SEED.json")

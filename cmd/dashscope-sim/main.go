@@ -52,16 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	addr := fs.String("addr", "127.0.0.1:0", "listen address (loopback by default)")
 	seedPath := fs.String("seed", "", "seed file (JSON); empty fleet when not given")
 	urlFile := fs.String("url-file", "", "write the base URL to this file once listening")
-	fs.DurationVar(&cfg.Latency, "latency", 0, "latency added to every API request")
-	fs.DurationVar(&cfg.LatencyJitter, "latency-jitter", 0, "random extra latency, up to this much")
-	fs.Float64Var(&cfg.P429, "p429", 0, "probability of an injected 429 per request")
-	fs.Float64Var(&cfg.P5xx, "p5xx", 0, "probability of an injected 5xx per request")
-	fs.Float64Var(&cfg.PDrop, "pdrop", 0, "probability of a dropped connection per request")
-	fs.DurationVar(&cfg.RetryAfter, "retry-after", 0, "Retry-After sent with injected 429s (0: none)")
-	fs.Float64Var(&cfg.RateLimit, "rate", 0, "server-side rate limit in requests per second (0: none)")
-	fs.IntVar(&cfg.Burst, "burst", 1, "rate limit burst")
-	fs.DurationVar(&cfg.UpdateDelay, "update-delay", 0, "how long UPDATING, PENDING and DELETING last")
-	fs.Int64Var(&cfg.RandSeed, "rand-seed", 1, "seed for fault decisions")
+	cfg.RegisterFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
