@@ -27,11 +27,16 @@ const progressRedraw = 100 * time.Millisecond
 //	ok ws/id scale_up 1 → 2 (1 attempt, 85ms)
 //	FAILED ws/id: <error>
 //
+// Those lines are buffered and written at most every progressRedraw, so a
+// bulk apply does not make one write per deployment on its hot path.
+//
 // Its methods are safe for concurrent use; pass Event as apply's
 // Options.Events.
 type Progress struct {
 	mu    sync.Mutex
 	w     io.Writer
+	buf   []byte      // log lines not yet written (not a terminal)
+	flush *time.Timer // pending write of buf; nil when none
 	total int
 	tty   bool
 	now   func() time.Time
@@ -82,6 +87,10 @@ func (p *Progress) Event(e apply.Event) {
 func (p *Progress) Done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.flush != nil {
+		p.flush.Stop()
+	}
+	p.writeBuf()
 	if p.tty {
 		p.draw(p.now(), "\n")
 	}
@@ -120,5 +129,22 @@ func (p *Progress) logLine(res apply.Result) {
 	default: // FAILED, CONFLICT, INTERRUPTED: loud enough to find in a long log
 		line = fmt.Sprintf("%s %s: %s", strings.ToUpper(string(res.Status)), res.Key(), reportOneLine(res.Error))
 	}
-	_, _ = io.WriteString(p.w, line+"\n")
+	p.buf = append(p.buf, line...)
+	p.buf = append(p.buf, '\n')
+	if p.flush == nil {
+		p.flush = time.AfterFunc(progressRedraw, func() {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			p.writeBuf()
+		})
+	}
+}
+
+// writeBuf writes the buffered log lines. Call with p.mu held.
+func (p *Progress) writeBuf() {
+	p.flush = nil
+	if len(p.buf) > 0 {
+		_, _ = p.w.Write(p.buf)
+		p.buf = p.buf[:0]
+	}
 }
