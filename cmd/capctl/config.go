@@ -125,6 +125,6 @@ func (c *ValidateCmd) Run(g *Globals, e *env) error {
 	case "json", "github", "markdown":
 		return renderProblems(g.Output, e, nil)
 	}
-	_, err = fmt.Fprintf(e.stdout, "Valid: %d deployments in %d workspaces.\n", len(cfg.Deployments), len(cfg.Workspaces))
+	_, err = fmt.Fprintf(e.stdout, "Valid: %s in %s.\n", render.Plural(len(cfg.Deployments), "deployment"), render.Plural(len(cfg.Workspaces), "workspace"))
 	return err
 }
