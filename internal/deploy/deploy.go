@@ -26,8 +26,14 @@ type Key struct {
 	ID        string `json:"deployed_model"`
 }
 
-// String returns "workspace/id".
-func (k Key) String() string { return k.Workspace + "/" + k.ID }
+// String returns "workspace/id", or just "workspace" for a key that names a
+// whole workspace (no id).
+func (k Key) String() string {
+	if k.ID == "" {
+		return k.Workspace
+	}
+	return k.Workspace + "/" + k.ID
+}
 
 // Compare orders keys by workspace, then id. It is the one order capctl uses
 // for plans, reports and output.

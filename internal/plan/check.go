@@ -6,9 +6,19 @@ import (
 	"github.com/capctl/capctl/internal/deploy"
 )
 
+// onceWorkspace refuses a second workspace-level error for ws.
+func onceWorkspace(seen map[string]string, ws, entry string) error {
+	if first, dup := seen[ws]; dup {
+		return fmt.Errorf("%s: workspace %s has more than one workspace error (also %s)", entry, ws, first)
+	}
+	seen[ws] = entry
+	return nil
+}
+
 // check reports the first thing in p that capctl could not have written.
 func check(p Plan) error {
 	seen := make(map[deploy.Key]string, len(p.Changes)+len(p.Errors)+len(p.Unmanaged))
+	seenWS := map[string]string{}
 	once := func(k deploy.Key, entry string) error {
 		if k.Workspace == "" || k.ID == "" {
 			return fmt.Errorf("%s: workspace and deployed_model are required", entry)
@@ -28,7 +38,12 @@ func check(p Plan) error {
 		}
 	}
 	for i, e := range p.Errors {
-		if err := once(e.Key(), fmt.Sprintf("errors[%d]", i)); err != nil {
+		entry := fmt.Sprintf("errors[%d]", i)
+		if e.DeployedModel == "" && e.Workspace != "" { // a whole workspace
+			if err := onceWorkspace(seenWS, e.Workspace, entry); err != nil {
+				return err
+			}
+		} else if err := once(e.Key(), entry); err != nil {
 			return err
 		}
 		if e.Message == "" {

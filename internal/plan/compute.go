@@ -67,6 +67,11 @@ func Compute(desired []deploy.Desired, live []deploy.Live, unreadable map[string
 		}
 		p.Changes = append(p.Changes, c)
 	}
+	for _, ws := range quietWorkspaces(desired, unreadable) {
+		// No deployment of the files lives there, so no entry above says
+		// the workspace could not be read: say it once for the workspace.
+		p.Errors = append(p.Errors, Error{Workspace: ws, Message: unreadable[ws]})
+	}
 	for k := range liveByKey {
 		if declared[k] == 0 {
 			p.Unmanaged = append(p.Unmanaged, k)
@@ -77,6 +82,23 @@ func Compute(desired []deploy.Desired, live []deploy.Live, unreadable map[string
 	slices.SortFunc(p.Unmanaged, deploy.Key.Compare)
 	p.Summary = Summarize(p)
 	return p
+}
+
+// quietWorkspaces returns the unreadable workspaces that no desired
+// deployment belongs to, sorted.
+func quietWorkspaces(desired []deploy.Desired, unreadable map[string]string) []string {
+	has := make(map[string]bool, len(unreadable))
+	for _, d := range desired {
+		has[d.Workspace] = true
+	}
+	var out []string
+	for ws := range unreadable {
+		if !has[ws] {
+			out = append(out, ws)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // planOne plans one desired deployment, returning the change or the message

@@ -1,9 +1,11 @@
 package plan
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/capctl/capctl/internal/deploy"
 )
@@ -223,5 +225,26 @@ func TestComputeOrderAndSummary(t *testing.T) {
 	}
 	if diff := cmp.Diff([]deploy.Key{{Workspace: "w0", ID: "extra"}}, got.Unmanaged); diff != "" {
 		t.Errorf("Compute() unmanaged mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestComputeUnreadableWorkspaceWithoutDeployments(t *testing.T) {
+	got := Compute(nil, nil, map[string]string{"ws-b": "list ws-b: 503", "ws-a": "list ws-a: 401"})
+	want := []Error{
+		{Workspace: "ws-a", Message: "list ws-a: 401"},
+		{Workspace: "ws-b", Message: "list ws-b: 503"},
+	}
+	if diff := cmp.Diff(want, got.Errors, cmpopts.IgnoreFields(Error{}, "Pos")); diff != "" {
+		t.Errorf("Compute() errors mismatch (-want +got):\n%s", diff)
+	}
+	if got.Summary.Errors != 2 {
+		t.Errorf("Summary.Errors = %d, want 2", got.Summary.Errors)
+	}
+	var b bytes.Buffer
+	if err := Write(&b, got); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read(&b); err != nil {
+		t.Errorf("Read of a plan with workspace errors: %v", err)
 	}
 }

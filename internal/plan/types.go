@@ -77,7 +77,9 @@ type State struct {
 	GmtModified  string      `json:"gmt_modified,omitempty"`
 }
 
-// Error is a deployment that cannot be planned, with the reason.
+// Error is a deployment that cannot be planned, with the reason. An error
+// about a whole workspace that none of the file's deployments belong to
+// (its live state could not be read) has an empty DeployedModel.
 type Error struct {
 	Workspace     string `json:"workspace"`
 	DeployedModel string `json:"deployed_model"`
