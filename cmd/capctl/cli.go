@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/alecthomas/kong"
 )
@@ -33,6 +34,8 @@ type Globals struct {
 	Output      string   `short:"o" help:"Output format: ${enum}." enum:"text,json,markdown,github" default:"text"`
 	NoColor     bool     `help:"No colour (also off when NO_COLOR is set or stdout is not a terminal)."`
 	LogLevel    string   `help:"Log level on stderr: ${enum}." enum:"debug,info,warn,error" default:"warn"`
+
+	RequestTimeout time.Duration `help:"Longest one API request may take, reading the answer included; a request that runs out is retried like a lost connection." default:"30s" env:"CAPCTL_REQUEST_TIMEOUT"`
 }
 
 // CLI is the command tree.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -77,6 +78,8 @@ func startFakeAPI(kind string) (*fakeAPI, error) {
 	switch kind {
 	case "endless":
 		h = serveEndless
+	case "slowloris":
+		h = serveSlowly
 	case "redirect":
 		f.other = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			f.otherRequests.Add(1)
@@ -110,6 +113,27 @@ func startFakeAPI(kind string) (*fakeAPI, error) {
 		h(w, r)
 	}))
 	return f, nil
+}
+
+// serveSlowly sends the headers, then trickles a byte of the body every
+// 50 ms until the client gives up (bounded: at most 10 s).
+func serveSlowly(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	fl, _ := w.(http.Flusher)
+	for range 200 {
+		if _, err := w.Write([]byte(" ")); err != nil {
+			return
+		}
+		if fl != nil {
+			fl.Flush()
+		}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // serveEndless answers page N of the list with 200 deployments that no

@@ -69,13 +69,17 @@ func newClient(conns []wsConn, g *Globals, e *env, maxRetries int, lim dashscope
 	if g.Parallelism < 1 {
 		return nil, fmt.Errorf("--parallelism must be at least 1, got %d", g.Parallelism)
 	}
+	if g.RequestTimeout <= 0 {
+		return nil, fmt.Errorf("--request-timeout must be positive, got %s", g.RequestTimeout)
+	}
 	c, err := dashscope.New(dashscope.Options{
-		Workspaces:  eps,
-		MaxRetries:  maxRetries,
-		Parallelism: g.Parallelism,
-		UserAgent:   "capctl/" + version,
-		Logger:      g.logger(e),
-		Limiter:     lim,
+		Workspaces:     eps,
+		MaxRetries:     maxRetries,
+		Parallelism:    g.Parallelism,
+		RequestTimeout: g.RequestTimeout,
+		UserAgent:      "capctl/" + version,
+		Logger:         g.logger(e),
+		Limiter:        lim,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("configure API client: %w", err)
