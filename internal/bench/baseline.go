@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/capctl/capctl/internal/sim"
 )
 
 // apiClient makes raw API calls the way a script would: one request per
@@ -101,7 +103,7 @@ func ScaleSequential(ctx context.Context, base, key string, ds []Deployment) (ti
 func ScaleBody(d Deployment) []byte {
 	var v any = map[string]int{"capacity": d.Desired}
 	if d.Plan == "ptu" {
-		v = map[string]wireTPM{"ptu_capacity": {InputTPM: d.DesiredTPM.Input, OutputTPM: d.DesiredTPM.Output}}
+		v = map[string]sim.PTUCapacity{"ptu_capacity": {InputTPM: d.DesiredTPM.Input, OutputTPM: d.DesiredTPM.Output}}
 	}
 	data, _ := json.Marshal(v) // maps of ints cannot fail to marshal
 	return data

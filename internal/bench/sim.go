@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/capctl/capctl/internal/sim"
 )
 
 // SimOptions are the dashscope-sim flags a scenario sets.
@@ -96,14 +98,7 @@ func (s *Sim) Stop() {
 }
 
 // Stats are the simulator's counters from GET /_sim/stats.
-type Stats struct {
-	Calls       map[string]int `json:"calls"`
-	MaxInFlight int            `json:"max_in_flight"`
-	Injected429 int            `json:"injected_429"`
-	Injected5xx int            `json:"injected_5xx"`
-	Dropped     int            `json:"dropped"`
-	RateLimited int            `json:"rate_limited"`
-}
+type Stats sim.Stats
 
 // Route names of Stats.Calls.
 const (
@@ -145,23 +140,14 @@ func (s *Sim) ResetStats(ctx context.Context) error {
 	return nil
 }
 
-// dumped is one deployment of GET /_sim/dump, as far as the benchmarks
-// look at it.
-type dumped struct {
-	WorkspaceID   string   `json:"workspace_id"`
-	DeployedModel string   `json:"deployed_model"`
-	Capacity      *int     `json:"capacity"`
-	PTUCapacity   *wireTPM `json:"ptu_capacity"`
-}
-
 // Unconverged counts the deployments of f whose state in the simulator is
 // not the state the files declare.
 func (s *Sim) Unconverged(ctx context.Context, f Fleet) (int, error) {
-	var ds []dumped
+	var ds []sim.Deployment
 	if err := s.getJSON(ctx, "/_sim/dump", &ds); err != nil {
 		return 0, err
 	}
-	live := make(map[[2]string]dumped, len(ds))
+	live := make(map[[2]string]sim.Deployment, len(ds))
 	for _, d := range ds {
 		live[[2]string{d.WorkspaceID, d.DeployedModel}] = d
 	}
@@ -174,7 +160,7 @@ func (s *Sim) Unconverged(ctx context.Context, f Fleet) (int, error) {
 	return bad, nil
 }
 
-func converged(want Deployment, got dumped) bool {
+func converged(want Deployment, got sim.Deployment) bool {
 	if want.Plan == "ptu" {
 		p := got.PTUCapacity
 		return p != nil && p.InputTPM == want.DesiredTPM.Input && p.OutputTPM == want.DesiredTPM.Output
