@@ -102,7 +102,6 @@ func run(ctx context.Context, args []string, e *env) (code int) {
 		fmt.Fprintf(e.stderr, "capctl: %v\n", err)
 		return 1
 	}
-	cli.Globals.logger(e) // validate the level early; commands build their own
 	if err := kctx.Run(&cli.Globals); err != nil {
 		var ec exitCode
 		if errors.As(err, &ec) {
