@@ -97,7 +97,9 @@ const methodText = `## How it is measured
 - Every fleet is generated: 100 workspaces (50 for apply), one CUE file each, 80 %% mu (base capacity 1,
   2 or 4, capacity a multiple of it) and 20 %% ptu; a tenth of the plan fleet and all of the apply
   fleet differ from the live state. A fresh simulator is started for every scenario with
-  a fixed latency of %s per API call (no jitter) and a fixed fault seed.
+  a fixed latency of %s per API call (no jitter) and a fixed fault seed. The simulator measures how
+  late its own timers fire and sets them that much earlier, so the mean time from a request's arrival
+  to its answer is the configured latency; each row that makes API calls notes the mean it served.
 - **ideal** is the least time the run could take if capctl itself took no time beyond validating:
   - plan: ` + "`validate + ⌈pages / parallelism⌉ × latency`" + `, pages = Σ ⌈deployments in workspace / 200⌉.
   - apply: ` + "`validate + (⌈pages / parallelism⌉ + ⌈changes / parallelism⌉) × latency`" + ` — the list

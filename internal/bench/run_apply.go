@@ -128,6 +128,9 @@ func (c applyCase) judge(o applyOutcome, p prepared, hasRate bool) Result {
 		ok = ok && share < c.max429
 	}
 	notes = append(notes, faultNote(o.stats, share, changes, pages))
+	if served := o.stats.ServedNote(); served != "" {
+		notes = append(notes, served)
+	}
 	if o.proc.ExitCode != 0 {
 		notes = append(notes, o.proc.Failure())
 	}

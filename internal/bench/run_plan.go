@@ -46,6 +46,9 @@ func (e *Env) runPlan(ctx context.Context) ([]Result, error) {
 		if extra := st.Total() - st.Calls[RouteList]; extra > 0 {
 			notes = append(notes, fmt.Sprintf("%d calls besides list", extra))
 		}
+		if served := st.ServedNote(); served != "" {
+			notes = append(notes, served)
+		}
 
 		base, err := e.getEachBaseline(ctx, p, s, link)
 		speedup := Ratio(base.Wall, proc.Wall)
@@ -75,6 +78,9 @@ func (e *Env) getEachBaseline(ctx context.Context, p prepared, s *Sim, link Link
 		link.Parallelism, n, link.Parallelism, FormatDuration(Latency))
 	if failed > 0 {
 		note += fmt.Sprintf("; %d calls failed", failed)
+	}
+	if served := st.ServedNote(); served != "" {
+		note += "; " + served
 	}
 	return Result{Scenario: "baseline-get-each", N: n, Wall: wall, Ideal: link.latencyBound(n),
 		Calls: st.Total(), Verdict: Info, Note: note}, nil

@@ -25,6 +25,9 @@ func (e *Env) runSequential(ctx context.Context) ([]Result, error) {
 		if failed > 0 {
 			note += fmt.Sprintf("; %d calls failed", failed)
 		}
+		if served := st.ServedNote(); served != "" {
+			note += "; " + served
+		}
 		return []Result{{Scenario: "baseline-seq", N: n, Wall: est, Ideal: time.Duration(n) * Latency,
 			Calls: st.Total(), Verdict: Info, Note: note}}, nil
 	})

@@ -116,6 +116,16 @@ func (st Stats) Total() int {
 	return n
 }
 
+// ServedNote says the mean latency the simulator actually served, from a
+// request's arrival to its answer; "" if no request waited.
+func (st Stats) ServedNote() string {
+	mean := sim.Stats(st).MeanLatency()
+	if mean <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("simulator served %.2f ms mean latency", float64(mean)/float64(time.Millisecond))
+}
+
 // Stats reads the simulator's counters.
 func (s *Sim) Stats(ctx context.Context) (Stats, error) {
 	var st Stats

@@ -78,19 +78,20 @@ type call struct {
 // choose the workspace, then route. A dropped connection is closed only
 // after the request has left the in-flight count, as with any answer.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	arrived := time.Now()
 	rt := resolve(r)
 	s.enter(rt.name)
-	if s.handleAPI(w, r, rt) {
+	if s.handleAPI(w, r, rt, arrived) {
 		drop(w)
 	}
 }
 
 // handleAPI answers the request, or reports that its connection is to be
 // dropped.
-func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request, rt route) (dropConn bool) {
+func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request, rt route, arrived time.Time) (dropConn bool) {
 	defer s.leave()
 	f := s.decideFault()
-	if !s.wait(r.Context()) {
+	if !s.wait(r.Context(), arrived) {
 		return false // the client is gone; nobody to answer
 	}
 	if f.kind == faultDrop {
@@ -144,9 +145,11 @@ func (s *Server) authenticate(r *http.Request) (string, *APIError) {
 	return "", apiErr(http.StatusForbidden, "Workspace.AccessDenied", "Workspace access denied")
 }
 
-// wait sleeps the configured latency, or less if ctx ends first, and
-// reports whether the request should still be answered.
-func (s *Server) wait(ctx context.Context) bool {
+// wait holds the request until the configured latency (plus jitter) has
+// passed since it arrived, or less if ctx ends first, and reports whether
+// the request should still be answered. Timers are set early by the
+// measured lateness of earlier answers, so answers are on time on average.
+func (s *Server) wait(ctx context.Context, arrived time.Time) bool {
 	d := s.cfg.Latency
 	if j := s.cfg.LatencyJitter; j > 0 {
 		s.faultMu.Lock()
@@ -156,14 +159,25 @@ func (s *Server) wait(ctx context.Context) bool {
 	if d <= 0 {
 		return ctx.Err() == nil
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
+	due := arrived.Add(d)
+	if sleep := time.Until(due) - s.late.correction(); sleep > 0 {
+		t := time.NewTimer(sleep)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return false
+		}
 	}
+	// Observed even when there was no time left to sleep, so a correction
+	// that has grown too large shrinks again.
+	now := time.Now()
+	s.late.observe(now.Sub(due))
+	s.count(func(st *Stats) {
+		st.Waited++
+		st.WaitedNanos += int64(now.Sub(arrived))
+	})
+	return ctx.Err() == nil
 }
 
 // retryAfter formats d as whole seconds, rounded up, at least 1.

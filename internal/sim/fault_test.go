@@ -236,7 +236,7 @@ func TestStatsAndControl(t *testing.T) {
 		t.Errorf("after reset (-want +got):\n%s", diff)
 	}
 	b, _ := json.Marshal(empty)
-	const wantJSON = `{"calls":{},"scales":{},"gets":{},"max_in_flight":0,"injected_429":0,"injected_5xx":0,"dropped":0,"rate_limited":0}`
+	const wantJSON = `{"calls":{},"scales":{},"gets":{},"max_in_flight":0,"injected_429":0,"injected_5xx":0,"dropped":0,"rate_limited":0,"waited":0,"waited_ns":0}`
 	if string(b) != wantJSON {
 		t.Errorf("Stats JSON = %s, want %s", b, wantJSON)
 	}

@@ -72,6 +72,20 @@ type Stats struct {
 	Injected5xx int `json:"injected_5xx"`
 	Dropped     int `json:"dropped"`
 	RateLimited int `json:"rate_limited"`
+	// Waited counts API requests that waited the configured latency, and
+	// WaitedNanos sums their time from arrival to the end of that wait:
+	// WaitedNanos/Waited is the latency the simulator actually served.
+	Waited      int   `json:"waited"`
+	WaitedNanos int64 `json:"waited_ns"`
+}
+
+// MeanLatency is the mean latency the simulator actually served, from a
+// request's arrival to the end of its wait; 0 if no request waited.
+func (st Stats) MeanLatency() time.Duration {
+	if st.Waited == 0 {
+		return 0
+	}
+	return time.Duration(st.WaitedNanos / int64(st.Waited))
 }
 
 // Server is the simulator: an [http.Handler] over an in-memory store. It is
@@ -91,6 +105,7 @@ type Server struct {
 	statsMu  sync.Mutex // guards stats and inFlight
 	stats    Stats
 	inFlight int
+	late     lateness // how much earlier wait sets its timers
 }
 
 // maxBody bounds request bodies; the API's bodies are a few hundred bytes.
