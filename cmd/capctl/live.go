@@ -19,7 +19,11 @@ import (
 	"github.com/capctl/capctl/internal/ratelimit"
 )
 
-var _ apply.Client = (*dashscope.Client)(nil)
+// The client is what apply needs, and gives back call slots during backoff.
+var (
+	_ apply.Client      = (*dashscope.Client)(nil)
+	_ apply.SlotYielder = (*dashscope.Client)(nil)
+)
 
 // wsConn is how to reach one workspace: its host and the variable holding its key.
 type wsConn struct {

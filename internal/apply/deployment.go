@@ -17,23 +17,54 @@ var errNoSlot = errors.New("interrupted before the call")
 // call makes one API call under the call semaphore. The wait for a slot
 // ends with errNoSlot when ctx is cancelled: after an interrupt no new call
 // starts. The call itself runs on the grace context, so once started it is
-// only cut when the grace period ends.
+// only cut when the grace period ends. With a [SlotYielder] client the call
+// gives its slot back while it waits to retry, and takes one again (on the
+// grace context) before its next attempt.
 func (r *runner) call(ctx context.Context, fn func(context.Context) (deploy.Live, int, error)) (deploy.Live, int, error) {
 	if ctx.Err() != nil {
 		return deploy.Live{}, 0, errNoSlot
 	}
-	select {
-	case r.sem <- struct{}{}:
-	case <-ctx.Done():
+	s := &slot{sem: r.sem}
+	if s.acquire(ctx) != nil {
 		return deploy.Live{}, 0, errNoSlot
 	}
-	defer func() { <-r.sem }()
+	defer s.release()
 	// select picks at random when both are ready; re-check so a slot freed
 	// at the moment of an interrupt does not start a new call.
 	if ctx.Err() != nil {
 		return deploy.Live{}, 0, errNoSlot
 	}
-	return fn(r.callCtx)
+	cctx := r.callCtx
+	if y, ok := r.c.(SlotYielder); ok {
+		cctx = y.YieldDuringBackoff(cctx, s.release, s.acquire)
+	}
+	return fn(cctx)
+}
+
+// slot is one call's place in the call semaphore. It is used by one
+// goroutine at a time: the one making the call.
+type slot struct {
+	sem  chan struct{}
+	held bool
+}
+
+// acquire takes a place, or returns ctx's error if ctx ends first.
+func (s *slot) acquire(ctx context.Context) error {
+	select {
+	case s.sem <- struct{}{}:
+		s.held = true
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// release gives the place back, if held.
+func (s *slot) release() {
+	if s.held {
+		s.held = false
+		<-s.sem
+	}
 }
 
 // deployment is the work on one change: an optional precondition read, the
@@ -42,8 +73,9 @@ type deployment struct {
 	r      *runner
 	ch     plan.Change
 	target deploy.Capacity
-	// start is when the first call began; zero while no call was made.
-	start time.Time
+	// started is set, and start is when, once the first call took its slot.
+	started bool
+	start   time.Time
 	// attempts counts the HTTP attempts of the scale call (or of the
 	// precondition read when it failed); wait polls are not counted.
 	attempts int
@@ -61,8 +93,6 @@ func (d *deployment) run(ctx context.Context) (Result, *deploy.Live) {
 	if ctx.Err() != nil {
 		return d.finish(Interrupted, msgNotStarted, nil), nil
 	}
-	d.r.event(Event{Kind: Started, Key: d.ch.Key()})
-	d.start = d.r.opts.Now()
 	if d.r.opts.CheckBefore {
 		if res, ok := d.check(ctx); !ok {
 			return res, nil
@@ -70,6 +100,7 @@ func (d *deployment) run(ctx context.Context) (Result, *deploy.Live) {
 	}
 	ws, id := d.ch.Workspace, d.ch.DeployedModel
 	live, n, err := d.r.call(ctx, func(cctx context.Context) (deploy.Live, int, error) {
+		d.begin()
 		return d.r.c.Scale(cctx, ws, id, target)
 	})
 	d.attempts = n
@@ -127,11 +158,23 @@ func (d *deployment) alreadyApplied(ctx context.Context) (deploy.Live, bool) {
 	return live, false
 }
 
+// begin marks the deployment started when its first call is about to go
+// out (it holds a call slot): it emits Started and starts the clock of
+// Result.DurationMS. Later calls leave both alone.
+func (d *deployment) begin() {
+	if d.started {
+		return
+	}
+	d.started, d.start = true, d.r.opts.Now()
+	d.r.event(Event{Kind: Started, Key: d.ch.Key()})
+}
+
 // check is the saved-plan precondition: it reads the deployment and reports
 // ok only when the live state is still the plan's Before.
 func (d *deployment) check(ctx context.Context) (res Result, ok bool) {
 	ws, id := d.ch.Workspace, d.ch.DeployedModel
 	live, n, err := d.r.call(ctx, func(cctx context.Context) (deploy.Live, int, error) {
+		d.begin()
 		return d.r.c.Get(cctx, ws, id)
 	})
 	switch {
@@ -162,7 +205,7 @@ func (d *deployment) finish(s Status, msg string, err error) Result {
 			res.Error = err.Error()
 		}
 	}
-	if !d.start.IsZero() {
+	if d.started {
 		res.DurationMS = d.r.opts.Now().Sub(d.start).Milliseconds()
 	}
 	return res

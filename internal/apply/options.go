@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"context"
 	"errors"
 	"time"
 )
@@ -94,6 +95,17 @@ func errorCode(err error) string {
 // over the run as Summary.Throttled; for other clients Throttled stays 0.
 type ThrottleCounter interface {
 	Throttled() int
+}
+
+// SlotYielder is implemented by a Client whose calls can give back their
+// call slot while they wait between retries; *dashscope.Client implements
+// it. YieldDuringBackoff returns a context under which every call calls
+// release before each wait between attempts and reacquire after it, before
+// the next attempt; an error from reacquire ends the call. With such a
+// client a call backing off holds no slot, and another deployment's call
+// uses it meanwhile; without one, a backing-off call keeps its slot.
+type SlotYielder interface {
+	YieldDuringBackoff(ctx context.Context, release func(), reacquire func(context.Context) error) context.Context
 }
 
 func throttleCount(c Client) int {

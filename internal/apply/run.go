@@ -34,13 +34,15 @@ const (
 // Result.DurationMS runs from the deployment's first call to its result,
 // wait included; it is 0 when no call was made.
 //
-// Concurrency: an errgroup bounded by Parallelism runs the changes, and every
-// API call (precondition read, scale, wait poll) also takes a slot of one
-// shared call semaphore of the same size. A deployment that has to wait
-// gives back its errgroup slot as soon as its scale call is accepted and
+// Concurrency: every API call (precondition read, scale, wait poll) takes a
+// slot of one call semaphore of size Parallelism, so the calls in flight
+// never exceed it. 4×Parallelism workers run the changes. A call that
+// waits to retry gives its slot back for the wait (when the client is a
+// [SlotYielder]), and a spare worker's call takes it. A deployment that has
+// to wait gives back its worker as soon as its scale call is accepted and
 // polls from a goroutine of its own, taking a call slot only for the poll
-// itself. So waits, which are mostly sleeping, never hold back other scale
-// calls, while the number of calls in flight never exceeds Parallelism.
+// itself. So neither backoff nor waits, which are mostly sleeping, hold
+// back other scale calls.
 func Run(ctx context.Context, c Client, p plan.Plan, opts Options) Report {
 	opts = opts.withDefaults()
 	rep := Report{FormatVersion: FormatVersion, StartedAt: opts.Now()}
@@ -104,13 +106,20 @@ func (r *runner) runChanges(ctx context.Context, changes []plan.Change) []Result
 			r.finished(out[i])
 		})
 	}
-	// Parallelism long-lived workers rather than a goroutine per change:
-	// each worker's stack grows once to the depth of an HTTP call, instead
-	// of once per deployment, which showed up in profiles of bulk applies.
+	// Long-lived workers rather than a goroutine per change: each worker's
+	// stack grows once to the depth of an HTTP call, instead of once per
+	// deployment, which showed up in profiles of bulk applies. There are
+	// four times as many workers as call slots: a call waiting to retry
+	// gives its slot back, and a spare worker, its next change at hand,
+	// takes it. Against a throttling server many calls wait out a
+	// Retry-After at once (about a second each), so one spare per slot is
+	// not enough. The call semaphore, not the worker count, bounds the
+	// calls in flight.
+	workers := 4 * r.opts.Parallelism
 	work := make(chan int)
 	var g errgroup.Group
-	g.SetLimit(r.opts.Parallelism) // API rate limit: at most Parallelism deployments scaling at once
-	for range min(r.opts.Parallelism, len(changes)) {
+	g.SetLimit(workers)
+	for range min(workers, len(changes)) {
 		g.Go(func() error {
 			for i := range work {
 				run(i)

@@ -6,7 +6,11 @@ package apply_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -83,6 +87,87 @@ func TestRunAgainstSimulator(t *testing.T) {
 		}
 		if stats.Scales[k] != 1 {
 			t.Errorf("%s: %d scale calls reached the server, want 1", k, stats.Scales[k])
+		}
+	}
+}
+
+// TestBackoffGivesUpTheSlot runs two changes at parallelism 1 through the
+// real client. The first scale of emo-a is answered 503, and its retry is
+// held back until emo-b's scale has reached the server. That can only
+// happen if emo-a gave its call slot back while waiting to retry; if it
+// kept it, the held retry gives up waiting after a while and the test
+// sees the wrong order. The server never sees two requests at once.
+func TestBackoffGivesUpTheSlot(t *testing.T) {
+	seed := sim.Seed{Keys: []sim.Key{{Key: "sk-test", Workspaces: []string{"llm-a"}}}}
+	var changes []plan.Change
+	for _, id := range []string{"emo-a", "emo-b"} {
+		seed.Deployments = append(seed.Deployments, sim.Deployment{
+			WorkspaceID: "llm-a", DeployedModel: id, ModelName: "qwen-plus", Plan: "mu",
+			BaseCapacity: simIntp(1), Capacity: simIntp(1),
+		})
+		changes = append(changes, plan.Change{
+			Workspace: "llm-a", DeployedModel: id, Plan: deploy.PlanMU, Action: plan.ScaleUp,
+			Before: plan.State{Capacity: simIntp(1)}, After: plan.State{Capacity: simIntp(2)},
+		})
+	}
+	srv, err := sim.New(sim.Config{}, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu       sync.Mutex
+		order    []string
+		inFlight int
+		most     int
+		bScaled  = make(chan struct{})
+	)
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/api/v1/deployments/"), "/scale")
+		mu.Lock()
+		inFlight++
+		most = max(most, inFlight)
+		n := len(order)
+		order = append(order, id)
+		mu.Unlock()
+		defer func() { mu.Lock(); inFlight--; mu.Unlock() }()
+		switch {
+		case id == "emo-a" && n == 0:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprint(w, `{"request_id":"r1","code":"ServiceUnavailable","message":"busy"}`)
+			return
+		case id == "emo-a":
+			select {
+			case <-bScaled:
+			case <-time.After(5 * time.Second): // emo-b never came: the slot was kept
+			}
+		}
+		srv.ServeHTTP(w, r)
+		if id == "emo-b" {
+			close(bScaled)
+		}
+	}))
+	defer hs.Close()
+	c, err := dashscope.New(dashscope.Options{Parallelism: 1, MaxRetries: 2,
+		Workspaces:  map[string]dashscope.Endpoint{"llm-a": {BaseURL: hs.URL, Key: "sk-test"}},
+		BackoffBase: time.Millisecond, BackoffMax: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := apply.Run(context.Background(), c, plan.Plan{FormatVersion: plan.FormatVersion, Changes: changes},
+		apply.Options{Parallelism: 1})
+	if rep.Summary.Succeeded != 2 {
+		t.Fatalf("summary = %+v, want 2 succeeded", rep.Summary)
+	}
+	if want := []string{"emo-a", "emo-b", "emo-a"}; !slices.Equal(order, want) {
+		t.Errorf("server saw scales of %v, want %v", order, want)
+	}
+	if most != 1 {
+		t.Errorf("server saw %d requests at once, want 1", most)
+	}
+	for _, d := range srv.Dump() {
+		if *d.Capacity != 2 {
+			t.Errorf("%s: capacity %d, want 2", d.DeployedModel, *d.Capacity)
 		}
 	}
 }

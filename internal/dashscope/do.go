@@ -84,10 +84,49 @@ func (c *Client) do(ctx context.Context, t *target, req request) (json.RawMessag
 			return nil, attempt, err
 		}
 		lastErr = err
-		if err := c.opts.sleep(ctx, wait); err != nil {
-			return nil, attempt, stopped(ctx.Err(), attempt, lastErr)
+		if err := c.backOff(ctx, wait); err != nil {
+			if ctx.Err() != nil {
+				err = ctx.Err()
+			}
+			return nil, attempt, stopped(err, attempt, lastErr)
 		}
 	}
+}
+
+// backoffHooks are what a caller asked a call to do around its waits
+// between attempts; see [Client.YieldDuringBackoff].
+type backoffHooks struct {
+	release   func()
+	reacquire func(context.Context) error
+}
+
+type backoffKey struct{}
+
+// YieldDuringBackoff returns a context under which every call made with it
+// calls release before it waits between two attempts, and reacquire after
+// the wait, before its next attempt; an error from reacquire ends the call
+// as a cancelled context would. A caller that bounds its calls in flight
+// with a semaphore passes its slot's release and acquire, so a call waiting
+// to retry holds no slot and keeps no other call from going out.
+func (c *Client) YieldDuringBackoff(ctx context.Context, release func(), reacquire func(context.Context) error) context.Context {
+	return context.WithValue(ctx, backoffKey{}, backoffHooks{release, reacquire})
+}
+
+// backOff waits d between two attempts of a call, yielding for that time
+// what the caller asked it to (see YieldDuringBackoff).
+func (c *Client) backOff(ctx context.Context, d time.Duration) error {
+	h, ok := ctx.Value(backoffKey{}).(backoffHooks)
+	if !ok {
+		return c.opts.sleep(ctx, d)
+	}
+	h.release()
+	if err := c.opts.sleep(ctx, d); err != nil {
+		return err
+	}
+	if err := h.reacquire(ctx); err != nil {
+		return fmt.Errorf("wait to retry: %w", err)
+	}
+	return nil
 }
 
 // pace waits for the limiter, if any, to let the next attempt go.

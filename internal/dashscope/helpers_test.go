@@ -24,12 +24,17 @@ const (
 type fakeSleep struct {
 	mu    sync.Mutex
 	waits []time.Duration
+	// onSleep, if set, is called at every wait, before it returns.
+	onSleep func()
 }
 
 func (f *fakeSleep) sleep(ctx context.Context, d time.Duration) error {
 	f.mu.Lock()
 	f.waits = append(f.waits, d)
 	f.mu.Unlock()
+	if f.onSleep != nil {
+		f.onSleep()
+	}
 	return ctx.Err()
 }
 

@@ -250,3 +250,42 @@ func TestRefusalAfterRetry(t *testing.T) {
 		t.Errorf("ErrorCode not reachable through %v", err)
 	}
 }
+
+// TestYieldDuringBackoff checks that a call gives back what its caller
+// holds for each wait between attempts, and takes it again before the next
+// attempt, in that order.
+func TestYieldDuringBackoff(t *testing.T) {
+	s, srv := newStub(t, step{status: 503}, step{status: 429}, step{body: ok(muDeployment("x", 2))})
+	var log []string
+	c, fs := newTestClient(t, srv.URL, nil)
+	fs.onSleep = func() { log = append(log, "sleep") }
+	ctx := c.YieldDuringBackoff(context.Background(),
+		func() { log = append(log, "release") },
+		func(context.Context) error { log = append(log, "reacquire"); return nil })
+	if _, n, err := c.Scale(ctx, testWS, "x", muCap(2)); err != nil || n != 3 {
+		t.Fatalf("Scale = %d attempts, %v; want 3, nil", n, err)
+	}
+	want := []string{"release", "sleep", "reacquire", "release", "sleep", "reacquire"}
+	if diff := cmp.Diff(want, log); diff != "" {
+		t.Errorf("hooks (-want +got):\n%s", diff)
+	}
+	if len(s.requests()) != 3 {
+		t.Errorf("requests = %d, want 3", len(s.requests()))
+	}
+}
+
+// TestYieldReacquireFails checks that a call whose slot cannot be taken
+// back makes no further attempt and says why it stopped.
+func TestYieldReacquireFails(t *testing.T) {
+	s, srv := newStub(t, step{status: 503}, step{body: ok(muDeployment("x", 2))})
+	c, _ := newTestClient(t, srv.URL, nil)
+	ctx := c.YieldDuringBackoff(context.Background(), func() {},
+		func(context.Context) error { return context.Canceled })
+	_, n, err := c.Scale(ctx, testWS, "x", muCap(2))
+	if !errors.Is(err, context.Canceled) || IsRetryable(err) {
+		t.Fatalf("error = %v, want context.Canceled, not retryable", err)
+	}
+	if n != 1 || len(s.requests()) != 1 {
+		t.Errorf("attempts = %d, requests = %d, want 1", n, len(s.requests()))
+	}
+}

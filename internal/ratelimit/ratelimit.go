@@ -56,10 +56,13 @@ const (
 	// not helped by slowing down, and cutting on every such 429 would
 	// drive the rate to the floor.
 	overloadShare = 0.25
-	// outcomeSize is how many recent answers the share is taken over; with
-	// fewer than minOutcomes known, any throttle may cut.
+	// outcomeSize is how many recent answers the share is taken over. No
+	// cut is made before that many answers are in: a 429 among the first
+	// few says nothing about the rate (a gateway that throttles one
+	// request in ten throttles one of the first eight in more than half of
+	// all runs), while a server really over its quota keeps throttling,
+	// and at any parallelism 40 answers take a few round trips.
 	outcomeSize = 40
-	minOutcomes = 8
 )
 
 // Adaptive is a request rate limiter that slows down on throttling (see
@@ -129,7 +132,8 @@ func (a *Adaptive) Wait(ctx context.Context) error {
 // Throttled reports a request the server refused as too many (HTTP 429).
 // It cuts the rate to decrease (firstDecrease, when no limit applied yet)
 // times the lower of the current rate and the rate requests were actually
-// sent at, unless the last cut was less than cutWindow ago.
+// sent at, if the latest answers show an overload (a quarter of the latest
+// outcomeSize throttled) and the last cut was at least cutWindow ago.
 func (a *Adaptive) Throttled() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -196,17 +200,16 @@ func (a *Adaptive) outcome(throttled bool) {
 // its quota rather than a steady trickle of 429s (see overloadShare). Call
 // with a.mu held.
 func (a *Adaptive) overloaded() bool {
-	n := min(a.nOut, outcomeSize)
-	if n < minOutcomes {
-		return true
+	if a.nOut < outcomeSize {
+		return false
 	}
 	throttled := 0
-	for i := range n {
+	for i := range outcomeSize {
 		if a.outcomes[i] {
 			throttled++
 		}
 	}
-	return float64(throttled) >= overloadShare*float64(n)
+	return float64(throttled) >= overloadShare*outcomeSize
 }
 
 // set changes the rate. Call with a.mu held.

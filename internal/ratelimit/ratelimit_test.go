@@ -37,6 +37,15 @@ func newFake(limit float64, burst int) (*Adaptive, *fakeClock) {
 	return a, c
 }
 
+// overload fills the limiter's memory of answers with throttles, as a
+// server far over its quota would, so the next Throttled may cut. It does
+// not count as Throttled calls.
+func overload(a *Adaptive) {
+	for range outcomeSize {
+		a.outcome(true)
+	}
+}
+
 // waitN calls Wait n times and fails the test on an error.
 func waitN(t *testing.T, a *Adaptive, n int) {
 	t.Helper()
@@ -100,6 +109,7 @@ func TestWaitCancelled(t *testing.T) {
 
 func TestThrottledCutsOncePerWindow(t *testing.T) {
 	a, c := newFake(100, 1)
+	overload(a)
 	a.Throttled()
 	if got, want := a.Rate(), 100*decrease; !near(got, want) {
 		t.Fatalf("rate after a throttle = %v, want %v", got, want)
@@ -131,6 +141,7 @@ func TestThrottledFloor(t *testing.T) {
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
 			a, c := newFake(tt.limit, 1)
+			overload(a)
 			for range 50 {
 				a.Throttled()
 				c.advance(cutWindow)
@@ -144,6 +155,7 @@ func TestThrottledFloor(t *testing.T) {
 
 func TestSucceededRecoversToCeiling(t *testing.T) {
 	a, c := newFake(100, 1)
+	overload(a)
 	a.Throttled() // 85/s, recovering 10/s per second
 	// The rate grows by step/rate per success, so at a success rate equal
 	// to the rate it gains step per second: 15/s takes 1.5 s, about 140
@@ -183,6 +195,7 @@ func TestNoCeilingStartsUnlimited(t *testing.T) {
 		waitN(t, a, 1)
 		c.advance(2500 * time.Microsecond)
 	}
+	overload(a)
 	a.Throttled()
 	if got, want := a.Rate(), 400*firstDecrease; !near(got, want) {
 		t.Fatalf("rate after the first throttle = %v, want %v", got, want)
@@ -205,6 +218,7 @@ func TestThrottledCutsFromSentRate(t *testing.T) {
 		waitN(t, a, 1)
 		c.advance(20 * time.Millisecond)
 	}
+	overload(a)
 	a.Throttled()
 	if got, want := a.Rate(), 50*decrease; !near(got, want) {
 		t.Errorf("rate = %v, want %v (50/s sent)", got, want)
@@ -213,6 +227,7 @@ func TestThrottledCutsFromSentRate(t *testing.T) {
 
 func TestThrottledWithNothingSent(t *testing.T) {
 	a, _ := newFake(0, 1)
+	overload(a)
 	a.Throttled()
 	if got, want := a.Rate(), unknownRate*firstDecrease; !near(got, want) {
 		t.Errorf("rate = %v, want %v", got, want)
@@ -270,16 +285,35 @@ func TestSteadyFewThrottlesDoNotCut(t *testing.T) {
 
 func TestOverloadCuts(t *testing.T) {
 	a, c := newFake(100, 1)
-	for range 20 {
+	for range 30 {
 		waitN(t, a, 1)
 		a.Succeeded()
 	}
-	for range 10 { // a third of the latest answers throttled
+	for range 10 { // a quarter of the latest answers throttled
 		waitN(t, a, 1)
 		a.Throttled()
 		c.advance(300 * time.Millisecond)
 	}
 	if got := a.Rate(); got >= 100 {
 		t.Errorf("Rate() = %v after an overload, want a cut below 100", got)
+	}
+}
+
+func TestEarlyThrottlesWaitForAFullWindow(t *testing.T) {
+	// The first answers throttled, as by a gateway that throttles a few
+	// requests whatever the rate: no cut until outcomeSize answers are in.
+	a, _ := newFake(100, 1)
+	for range outcomeSize - 1 {
+		waitN(t, a, 1) // paced at 100/s by the ceiling
+		a.Throttled()
+	}
+	if got := a.Rate(); got != 100 {
+		t.Fatalf("Rate() = %v after %d answers, want no cut yet", got, outcomeSize-1)
+	}
+	// The window is full and all of it throttled: a real overload.
+	waitN(t, a, 1)
+	a.Throttled()
+	if got, want := a.Rate(), 100*decrease; !near(got, want) {
+		t.Errorf("Rate() = %v once the window is full, want %v", got, want)
 	}
 }
