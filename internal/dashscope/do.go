@@ -59,7 +59,7 @@ func (c *Client) do(ctx context.Context, t *target, req request) (json.RawMessag
 		start := time.Now()
 		resp, err := c.attempt(ctx, t, req)
 		elapsed := time.Since(start)
-		c.heard(resp.status)
+		c.heard(resp.status, err)
 		if err != nil && ctx.Err() != nil {
 			// The caller gave up; what the attempt saw is a symptom.
 			c.report(ctx, req, attempt, resp, err, false, 0, elapsed)
@@ -140,16 +140,19 @@ func (c *Client) pace(ctx context.Context) error {
 	return nil
 }
 
-// heard tells the limiter, if any, how the API answered an attempt: 429 is
-// throttling, a status below 500 is an answer that was not throttled, and
-// no answer or a 5xx says nothing about the rate.
-func (c *Client) heard(status int) {
+// heard tells the limiter, if any, how the API answered an attempt: a 429
+// that throttles is throttling, any other status below 500 is an answer
+// that was not throttled, and no answer, a 5xx or a 429 about the account
+// (see Error.Throttling) says nothing about the rate.
+func (c *Client) heard(status int, err error) {
 	l := c.opts.Limiter
 	switch {
-	case l == nil || status == 0:
+	case l == nil || status == 0 || status >= 500:
 	case status == http.StatusTooManyRequests:
-		l.Throttled()
-	case status < 500:
+		if apiErr, ok := errors.AsType[*Error](err); !ok || apiErr.Throttling() {
+			l.Throttled()
+		}
+	default:
 		l.Succeeded()
 	}
 }

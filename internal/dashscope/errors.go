@@ -60,11 +60,31 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// accountCodes are the 429 codes that report the account's standing
+// rather than the request rate: an unpaid bill or a product not bought. No
+// retry clears them, and they say nothing about how fast to send.
+var accountCodes = map[string]bool{
+	"CommodityNotPurchased": true,
+	"PrepaidBillOverdue":    true,
+	"PostpaidBillOverdue":   true,
+}
+
+// Throttling reports whether the answer is the API throttling requests: a
+// 429 whose code is not about the account (see Retryable).
+func (e *Error) Throttling() bool {
+	return e.StatusCode == http.StatusTooManyRequests && !accountCodes[e.Code]
+}
+
 // Retryable reports whether the status is one the client retries: 429,
-// 500, 502, 503 and 504.
+// 500, 502, 503 and 504, except a 429 about the account's standing
+// (CommodityNotPurchased, PrepaidBillOverdue, PostpaidBillOverdue), which
+// no retry clears.
 func (e *Error) Retryable() bool {
+	if e.StatusCode == http.StatusTooManyRequests {
+		return e.Throttling()
+	}
 	switch e.StatusCode {
-	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+	case http.StatusInternalServerError, http.StatusBadGateway,
 		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return true
 	}

@@ -73,6 +73,24 @@ func TestLimiterSeesEveryAttempt(t *testing.T) {
 	}
 }
 
+// A 429 about the account (an overdue bill) is neither retried nor taken
+// as throttling: slowing down would not help, and no retry clears it.
+func TestAccount429IsNotThrottling(t *testing.T) {
+	s, srv := newStub(t, step{status: 429, body: apiError("PrepaidBillOverdue", "Your prepaid bill is overdue.")})
+	lim := &countingLimiter{}
+	c, fs := newTestClient(t, srv.URL, func(o *Options) { o.Limiter = lim })
+	_, n, err := c.Scale(context.Background(), testWS, "x", muCap(2))
+	if apiErr, ok := errors.AsType[*Error](err); !ok || apiErr.Code != "PrepaidBillOverdue" || IsRetryable(err) {
+		t.Fatalf("Scale error = %v, want the 429 PrepaidBillOverdue, not retryable", err)
+	}
+	if n != 1 || len(s.requests()) != 1 || len(fs.recorded()) != 0 {
+		t.Errorf("attempts = %d, requests = %d, waits = %v; want one attempt and no wait", n, len(s.requests()), fs.recorded())
+	}
+	if waits, throttled, answered := lim.counts(); waits != 1 || throttled != 0 || answered != 0 {
+		t.Errorf("limiter saw %d waits, %d throttled, %d answered; want 1, 0, 0", waits, throttled, answered)
+	}
+}
+
 // A limiter that refuses to wait ends the call before any request.
 func TestLimiterWaitFails(t *testing.T) {
 	errLimiter := errors.New("limiter closed")
