@@ -77,9 +77,11 @@ func TestRunInterruptedMidRun(t *testing.T) {
 	rep := Run(ctx, f, p, Options{Parallelism: 5, Events: onEvent, Now: fixedNow})
 	checkComplete(t, p, rep, events)
 	s := rep.Summary
-	// The 20 finished, plus at most the other 4 workers' calls in flight.
-	if s.Succeeded < 20 || s.Succeeded > 24 || s.Interrupted != 200-s.Succeeded {
-		t.Errorf("summary = %+v, want 20 to 24 succeeded and the rest interrupted", s)
+	// The 20 finished, plus the calls in flight at the interrupt: at most
+	// Parallelism, as a spare worker may have taken the slot the 20th gave
+	// back before its Finished event arrived.
+	if s.Succeeded < 20 || s.Succeeded > 25 || s.Interrupted != 200-s.Succeeded {
+		t.Errorf("summary = %+v, want 20 to 25 succeeded and the rest interrupted", s)
 	}
 	for _, res := range rep.Results {
 		k := res.Key()

@@ -68,9 +68,14 @@ func (l *loader) decode() (deploy.Config, error) {
 			})
 		}
 	}
+	sortConfig(&cfg)
+	return cfg, nil
+}
+
+// sortConfig puts workspaces and deployments in their documented order.
+func sortConfig(cfg *deploy.Config) {
 	slices.SortFunc(cfg.Workspaces, func(a, b deploy.Workspace) int { return strings.Compare(a.ID, b.ID) })
 	deploy.SortDesired(cfg.Deployments)
-	return cfg, nil
 }
 
 func deref(p *int) int {

@@ -29,14 +29,19 @@
 // The schema avoids disjunctions and defaults (see schemas/capacity.cue);
 // the data is decoded from the user's value through JSON, which is several
 // times cheaper than cue.Value.Decode of the unified value. Loading stays
-// linear in the number of deployments.
+// linear in the number of deployments. A large configuration of plain-data
+// files is split into groups of files that share no workspace, evaluated
+// on several cores at once (see partition.go).
 package schema
 
 import (
+	"errors"
 	"fmt"
+	"sync"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
 	"cuelang.org/go/cue/load"
 
@@ -61,8 +66,48 @@ func Load(paths []string) (deploy.Config, error) {
 	if len(problems) > 0 {
 		return deploy.Config{}, newError(problems)
 	}
-	l := &loader{ctx: cuecontext.New(), names: displayNames(files)}
-	return l.load(absPaths(files))
+	names, abs := displayNames(files), absPaths(files)
+	if groups := partition(abs); groups != nil {
+		return loadGroups(groups, names)
+	}
+	l := &loader{ctx: cuecontext.New(), names: names}
+	return l.load(abs)
+}
+
+// loadGroups evaluates each group of parsed files (see partition) in a
+// CUE context of its own, all at once, and merges what they found.
+func loadGroups(groups [][]*ast.File, names map[string]string) (deploy.Config, error) {
+	cfgs := make([]deploy.Config, len(groups))
+	errs := make([]error, len(groups))
+	var wg sync.WaitGroup
+	for i, g := range groups {
+		wg.Go(func() {
+			l := &loader{ctx: cuecontext.New(), names: names}
+			cfgs[i], errs[i] = l.loadSyntax(g)
+		})
+	}
+	wg.Wait()
+	var problems []deploy.Problem
+	for _, err := range errs {
+		var se *Error
+		switch {
+		case err == nil:
+		case errors.As(err, &se):
+			problems = append(problems, se.Problems...)
+		default:
+			return deploy.Config{}, err
+		}
+	}
+	if len(problems) > 0 {
+		return deploy.Config{}, newError(problems)
+	}
+	var cfg deploy.Config
+	for _, c := range cfgs {
+		cfg.Workspaces = append(cfg.Workspaces, c.Workspaces...)
+		cfg.Deployments = append(cfg.Deployments, c.Deployments...)
+	}
+	sortConfig(&cfg)
+	return cfg, nil
 }
 
 // loader carries one Load call's CUE context and the name mapping used to
@@ -85,8 +130,30 @@ func (l *loader) load(files []string) (deploy.Config, error) {
 	if err := insts[0].Err; err != nil { // syntax errors, mixed package names
 		return deploy.Config{}, newError(firstPerFile(l.problems(err)))
 	}
-	l.files = insts[0].Files
-	l.user = l.ctx.BuildInstance(insts[0])
+	return l.evaluate(def, insts[0])
+}
+
+// loadSyntax is load for files already parsed: plain-data files that
+// parsed without error (see partition).
+func (l *loader) loadSyntax(files []*ast.File) (deploy.Config, error) {
+	def, err := l.schema()
+	if err != nil {
+		return deploy.Config{}, err
+	}
+	inst := build.NewContext().NewInstance("", nil)
+	for _, f := range files {
+		if err := inst.AddSyntax(f); err != nil {
+			return deploy.Config{}, newError(l.problems(err))
+		}
+	}
+	return l.evaluate(def, inst)
+}
+
+// evaluate builds the user's instance, checks it against the schema def
+// and decodes it.
+func (l *loader) evaluate(def cue.Value, inst *build.Instance) (deploy.Config, error) {
+	l.files = inst.Files
+	l.user = l.ctx.BuildInstance(inst)
 	if err := l.user.Err(); err != nil { // e.g. a reference to an undefined name at the top
 		return deploy.Config{}, newError(l.problems(err))
 	}
