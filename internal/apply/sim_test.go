@@ -92,11 +92,12 @@ func TestRunAgainstSimulator(t *testing.T) {
 }
 
 // TestBackoffGivesUpTheSlot runs two changes at parallelism 1 through the
-// real client. The first scale of emo-a is answered 503, and its retry is
-// held back until emo-b's scale has reached the server. That can only
-// happen if emo-a gave its call slot back while waiting to retry; if it
-// kept it, the held retry gives up waiting after a while and the test
-// sees the wrong order. The server never sees two requests at once.
+// real client. The first scale to arrive, of either deployment, is
+// answered 503, and its retry is held back until the other deployment's
+// scale has reached the server. That can only happen if the first gave its
+// call slot back while waiting to retry; if it kept it, the held retry
+// gives up waiting after a while and the test sees the wrong order. The
+// server never sees two requests at once.
 func TestBackoffGivesUpTheSlot(t *testing.T) {
 	seed := sim.Seed{Keys: []sim.Key{{Key: "sk-test", Workspaces: []string{"llm-a"}}}}
 	var changes []plan.Change
@@ -119,7 +120,8 @@ func TestBackoffGivesUpTheSlot(t *testing.T) {
 		order    []string
 		inFlight int
 		most     int
-		bScaled  = make(chan struct{})
+		first    string
+		other    = make(chan struct{}) // closed once the other one's scale is served
 	)
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/api/v1/deployments/"), "/scale")
@@ -128,23 +130,26 @@ func TestBackoffGivesUpTheSlot(t *testing.T) {
 		most = max(most, inFlight)
 		n := len(order)
 		order = append(order, id)
+		if n == 0 {
+			first = id
+		}
 		mu.Unlock()
 		defer func() { mu.Lock(); inFlight--; mu.Unlock() }()
 		switch {
-		case id == "emo-a" && n == 0:
+		case n == 0:
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprint(w, `{"request_id":"r1","code":"ServiceUnavailable","message":"busy"}`)
 			return
-		case id == "emo-a":
+		case id == first:
 			select {
-			case <-bScaled:
-			case <-time.After(5 * time.Second): // emo-b never came: the slot was kept
+			case <-other:
+			case <-time.After(5 * time.Second): // the other never came: the slot was kept
 			}
 		}
 		srv.ServeHTTP(w, r)
-		if id == "emo-b" {
-			close(bScaled)
+		if id != first {
+			close(other)
 		}
 	}))
 	defer hs.Close()
@@ -159,7 +164,8 @@ func TestBackoffGivesUpTheSlot(t *testing.T) {
 	if rep.Summary.Succeeded != 2 {
 		t.Fatalf("summary = %+v, want 2 succeeded", rep.Summary)
 	}
-	if want := []string{"emo-a", "emo-b", "emo-a"}; !slices.Equal(order, want) {
+	second := map[string]string{"emo-a": "emo-b", "emo-b": "emo-a"}[first]
+	if want := []string{first, second, first}; !slices.Equal(order, want) {
 		t.Errorf("server saw scales of %v, want %v", order, want)
 	}
 	if most != 1 {
