@@ -60,14 +60,15 @@ const schemaFilename = "capctl:schemas/capacity.cue"
 // wrong it returns a *Error holding every problem found.
 func Load(paths []string) (deploy.Config, error) {
 	files, problems := collect(paths)
+	var srcs [][]byte
 	if len(problems) == 0 {
-		problems = checkFiles(files)
+		problems, srcs = checkFiles(files)
 	}
 	if len(problems) > 0 {
 		return deploy.Config{}, newError(problems)
 	}
 	names, abs := displayNames(files), absPaths(files)
-	if groups := partition(abs); groups != nil {
+	if groups := partition(abs, srcs); groups != nil {
 		return loadGroups(groups, names)
 	}
 	l := &loader{ctx: cuecontext.New(), names: names}

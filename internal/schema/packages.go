@@ -20,22 +20,25 @@ const MaxFileSize = 8 << 20
 // errTooLarge reports a file over MaxFileSize.
 var errTooLarge = fmt.Errorf("file is larger than %d MiB, the limit for a capacity file", MaxFileSize>>20)
 
-// checkFiles reads every file before CUE does. An unreadable or oversized
-// file is then reported by the name the user gave, and files naming
-// different packages are reported at their package clauses; the CUE loader
-// reports the latter with no position, naming the working directory.
-func checkFiles(files []sourceFile) []deploy.Problem {
+// checkFiles reads every file before CUE does and returns their contents,
+// in the order of files. An unreadable or oversized file is then reported
+// by the name the user gave, and files naming different packages are
+// reported at their package clauses; the CUE loader reports the latter
+// with no position, naming the working directory.
+func checkFiles(files []sourceFile) ([]deploy.Problem, [][]byte) {
 	var (
 		problems  []deploy.Problem
 		firstName string
 		firstPos  deploy.Pos
+		srcs      = make([][]byte, len(files))
 	)
-	for _, f := range files {
+	for i, f := range files {
 		src, err := readSource(f.abs)
 		if err != nil {
 			problems = append(problems, pathProblem(f.display, "%s", describeFSError(err)))
 			continue
 		}
+		srcs[i] = src
 		name, pos := packageClause(f, src)
 		switch {
 		case name == "" || name == "_":
@@ -48,7 +51,7 @@ func checkFiles(files []sourceFile) []deploy.Problem {
 				name, firstName, firstPos)})
 		}
 	}
-	return problems
+	return problems, srcs
 }
 
 // packageClause returns the file's package name and where it is written.

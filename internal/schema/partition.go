@@ -37,24 +37,24 @@ type parsedFile struct {
 	keys []string // what the file declares: "ws:<id>" or "top:<field>"
 }
 
-// partition returns the files in groups that can be evaluated apart, or
-// nil when they must be evaluated together: too small a configuration, a
-// single core, a file that is not plain data or does not parse, or no two
-// files apart.
-func partition(files []string) [][]*ast.File {
+// partition returns the files (srcs holds their contents) in groups that
+// can be evaluated apart, or nil when they must be evaluated together: too
+// small a configuration, a single core, a file that is not plain data or
+// does not parse, or no two files apart.
+func partition(files []string, srcs [][]byte) [][]*ast.File {
 	workers := runtime.GOMAXPROCS(0)
 	if workers < 2 || len(files) < 2 {
 		return nil
 	}
-	parsed, ok := parseAll(files, workers)
-	if !ok {
-		return nil
-	}
 	var total int64
-	for _, f := range parsed {
-		total += f.size
+	for _, src := range srcs {
+		total += int64(len(src))
 	}
 	if total < minParallelBytes {
+		return nil
+	}
+	parsed, ok := parseAll(files, srcs, workers)
+	if !ok {
 		return nil
 	}
 	comps := components(parsed)
@@ -66,7 +66,7 @@ func partition(files []string) [][]*ast.File {
 
 // parseAll parses every file, workers at a time, and reports whether all
 // of them parsed and hold plain data.
-func parseAll(files []string, workers int) ([]parsedFile, bool) {
+func parseAll(files []string, srcs [][]byte, workers int) ([]parsedFile, bool) {
 	out := make([]parsedFile, len(files))
 	ok := make([]bool, len(files))
 	next := make(chan int)
@@ -74,7 +74,7 @@ func parseAll(files []string, workers int) ([]parsedFile, bool) {
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				out[i], ok[i] = parseOne(files[i])
+				out[i], ok[i] = parseOne(files[i], srcs[i])
 				out[i].idx = i
 			}
 		})
@@ -88,12 +88,8 @@ func parseAll(files []string, workers int) ([]parsedFile, bool) {
 }
 
 // parseOne parses one file and collects its keys; it reports false when
-// the file cannot be read or parsed, or is not plain data.
-func parseOne(abs string) (parsedFile, bool) {
-	src, err := readSource(abs)
-	if err != nil {
-		return parsedFile{}, false
-	}
+// the file does not parse or is not plain data.
+func parseOne(abs string, src []byte) (parsedFile, bool) {
 	f, err := parser.ParseFile(abs, src)
 	if err != nil {
 		return parsedFile{}, false

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"testing"
 
+	"cuelang.org/go/cue/ast"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/capctl/capctl/internal/deploy"
@@ -26,6 +27,20 @@ func splitting(t *testing.T, split bool) {
 		minParallelBytes = 0
 		runtime.GOMAXPROCS(max(oldProcs, 3))
 	}
+}
+
+// partitionFiles reads the files and partitions them.
+func partitionFiles(t *testing.T, files []string) [][]*ast.File {
+	t.Helper()
+	srcs := make([][]byte, len(files))
+	for i, f := range files {
+		src, err := readSource(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs[i] = src
+	}
+	return partition(files, srcs)
 }
 
 // outcome is what Load returned, in a form cmp can compare.
@@ -132,7 +147,7 @@ func TestSplitLoadMatchesOneLoad(t *testing.T) {
 			one := loadOutcome(paths)
 			splitting(t, true)
 			files, _ := collect(paths)
-			if groups := partition(absPaths(files)); (groups != nil) != c.split {
+			if groups := partitionFiles(t, absPaths(files)); (groups != nil) != c.split {
 				t.Errorf("%d files in %d groups, want split = %v", len(files), len(groups), c.split)
 			}
 			split := loadOutcome(paths)
@@ -163,7 +178,7 @@ func TestPartitionGroups(t *testing.T) {
 	for _, n := range []string{"a.cue", "b.cue", "c.cue", "d.cue", "e.cue", "f.cue"} {
 		files = append(files, filepath.Join(dir, n))
 	}
-	groups := partition(files)
+	groups := partitionFiles(t, files)
 	if len(groups) < 2 {
 		t.Fatalf("partition gave %d groups, want the files split", len(groups))
 	}
@@ -210,7 +225,7 @@ func TestPartitionGroups(t *testing.T) {
 	for name, src := range notPlain {
 		t.Run(name, func(t *testing.T) {
 			d := newDir(t, map[string]string{"x.cue": src, "y.cue": "workspaces: y: {}\n"})
-			if g := partition([]string{filepath.Join(d, "x.cue"), filepath.Join(d, "y.cue")}); g != nil {
+			if g := partitionFiles(t, []string{filepath.Join(d, "x.cue"), filepath.Join(d, "y.cue")}); g != nil {
 				t.Errorf("partition split %q into %d groups, want it evaluated with the rest", src, len(g))
 			}
 		})
