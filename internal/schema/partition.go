@@ -31,7 +31,6 @@ var minParallelBytes int64 = 256 << 10
 // parsedFile is a capacity file parsed for grouping.
 type parsedFile struct {
 	idx  int // position in the list of files
-	abs  string
 	size int64
 	ast  *ast.File
 	keys []string // what the file declares: "ws:<id>" or "top:<field>"
@@ -95,7 +94,7 @@ func parseOne(abs string, src []byte) (parsedFile, bool) {
 		return parsedFile{}, false
 	}
 	keys, ok := fileKeys(f)
-	return parsedFile{abs: abs, size: int64(len(src)), ast: f, keys: keys}, ok
+	return parsedFile{size: int64(len(src)), ast: f, keys: keys}, ok
 }
 
 // fileKeys returns what a plain-data file declares: each workspace under
