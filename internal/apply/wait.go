@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/capctl/capctl/internal/deploy"
+	"github.com/capctl/capctl/internal/pause"
 )
 
 // wait polls the deployment after an accepted scale call until it is ready,
@@ -33,7 +34,7 @@ func (d *deployment) wait(ctx context.Context, live deploy.Live) Result {
 		if remaining <= 0 {
 			return d.timedOut(live)
 		}
-		if !sleep(ctx, min(interval, remaining)) {
+		if pause.For(ctx, min(interval, remaining)) != nil {
 			return d.finish(Interrupted, msgWaitCut+" (last seen: "+d.seen(live)+")", nil)
 		}
 		interval = min(2*interval, d.r.opts.PollMax)
@@ -85,16 +86,4 @@ func (d *deployment) seen(live deploy.Live) string {
 		return "status " + status
 	}
 	return fmt.Sprintf("status %s, ready %d of %d", status, live.ReadyCapacity, live.Capacity)
-}
-
-// sleep pauses for d and reports false when ctx ends first.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

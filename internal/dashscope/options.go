@@ -17,6 +17,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/capctl/capctl/internal/pause"
 )
 
 // Defaults applied by New to zero Options fields.
@@ -178,25 +180,10 @@ func (o Options) withDefaults() (Options, error) {
 		o.UserAgent = "capctl"
 	}
 	if o.sleep == nil {
-		o.sleep = sleepContext
+		o.sleep = pause.For
 	}
 	if o.now == nil {
 		o.now = time.Now
 	}
 	return o, nil
-}
-
-// sleepContext waits for d, or returns ctx's error as soon as ctx ends.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/capctl/capctl/internal/pause"
 )
 
 // The AIMD constants. They suit a server that refills its quota
@@ -99,7 +101,7 @@ func New(limit float64, burst int) *Adaptive {
 	return &Adaptive{
 		ceiling: ceiling,
 		now:     time.Now,
-		sleep:   sleepContext,
+		sleep:   pause.For,
 		lim:     rate.NewLimiter(limitOf(ceiling), max(burst, 1)),
 		rate:    ceiling,
 	}
@@ -251,16 +253,4 @@ func limitOf(r float64) rate.Limit {
 		return rate.Inf
 	}
 	return rate.Limit(r)
-}
-
-// sleepContext waits for d, or returns ctx's error as soon as ctx ends.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
